@@ -1,0 +1,409 @@
+// The inventory (snapshot.json): everything the scanner saw, and everything it could not.
+//
+// Convention for facts: a fact the scanner failed to collect is `null`, and an entry in
+// `errors` names it (resource + fact path). A fact that was collected and found absent has an
+// explicit value (`{ exists: false }`, `configured: false`, an empty list). Rules rely on that
+// distinction to say ERROR instead of PASS or FAIL.
+import { z } from 'zod';
+
+export const SNAPSHOT_SCHEMA_VERSION = '1.0';
+
+const isoTime = z.string().describe('ISO 8601 timestamp');
+const accountId = z.string().regex(/^\d{12}$/);
+const tags = z.record(z.string(), z.string());
+
+export const ResourceType = z.enum([
+  'organization',
+  'account',
+  'account-region',
+  'trail',
+  'bucket',
+  'key',
+  'topic',
+  'log-group',
+]);
+export type ResourceType = z.infer<typeof ResourceType>;
+
+export const CollectionError = z
+  .object({
+    accountId: accountId.nullable(),
+    region: z.string().nullable(),
+    resource: z.object({ type: ResourceType, id: z.string() }).nullable(),
+    facts: z.array(z.string()).describe('fact paths this failure left uncollected, e.g. "bucket.policy"'),
+    service: z.string(),
+    operation: z.string(),
+    code: z.string(),
+    message: z.string(),
+  })
+  .strict();
+export type CollectionError = z.infer<typeof CollectionError>;
+
+export const RegionRecord = z
+  .object({
+    name: z.string(),
+    status: z.enum(['scanned', 'not-opted-in', 'excluded', 'unreachable']),
+    reason: z.string().nullable(),
+  })
+  .strict();
+export type RegionRecord = z.infer<typeof RegionRecord>;
+
+export const PublicAccessBlock = z
+  .object({
+    configured: z.boolean(),
+    blockPublicAcls: z.boolean(),
+    ignorePublicAcls: z.boolean(),
+    blockPublicPolicy: z.boolean(),
+    restrictPublicBuckets: z.boolean(),
+  })
+  .strict();
+export type PublicAccessBlock = z.infer<typeof PublicAccessBlock>;
+
+export const OuRef = z.object({ id: z.string(), name: z.string() }).strict();
+
+export const AccountRecord = z
+  .object({
+    id: accountId,
+    name: z.string(),
+    email: z.string().nullable(),
+    organizationStatus: z.string().nullable().describe('ACTIVE | SUSPENDED | PENDING_CLOSURE, null without an organization'),
+    isManagementAccount: z.boolean(),
+    status: z.enum(['scanned', 'skipped', 'error']),
+    reason: z.string().nullable(),
+    inScope: z.boolean().describe('selected by the filters; out-of-scope accounts are read only for organization-wide facts'),
+    ouPath: z.array(OuRef).describe('from the root down to the parent OU'),
+    tags: tags.nullable(),
+    access: z.enum(['caller', 'assumed-role']).nullable(),
+    roleArn: z.string().nullable(),
+    regions: z.array(RegionRecord),
+    bucketNames: z.array(z.string()).nullable().describe('ListBuckets: buckets this account owns (only trail-linked ones are kept)'),
+    s3PublicAccessBlock: PublicAccessBlock.nullable().describe('account-level Block Public Access; read for bucket-owning accounts only'),
+    coveringTrailArns: z.array(z.string()).describe('derived: own trails plus the organization trails covering this account'),
+  })
+  .strict();
+export type AccountRecord = z.infer<typeof AccountRecord>;
+
+export const Scp = z
+  .object({
+    id: z.string(),
+    arn: z.string(),
+    name: z.string(),
+    awsManaged: z.boolean(),
+    document: z.unknown().nullable().describe('parsed policy JSON; null when not collected'),
+    targets: z
+      .array(z.object({ id: z.string(), type: z.string(), name: z.string() }).strict())
+      .nullable(),
+  })
+  .strict();
+export type Scp = z.infer<typeof Scp>;
+
+export const OrganizationRecord = z
+  .object({
+    available: z.boolean(),
+    reason: z.string().nullable(),
+    id: z.string().nullable(),
+    arn: z.string().nullable(),
+    managementAccountId: accountId.nullable(),
+    featureSet: z.string().nullable(),
+    roots: z.array(OuRef),
+    organizationalUnits: z.array(
+      z.object({ id: z.string(), name: z.string(), parentId: z.string() }).strict(),
+    ),
+    serviceControlPolicies: z.array(Scp).nullable(),
+  })
+  .strict();
+export type OrganizationRecord = z.infer<typeof OrganizationRecord>;
+
+export const TrailStatus = z
+  .object({
+    isLogging: z.boolean(),
+    latestDeliveryTime: isoTime.nullable(),
+    latestDeliveryError: z.string().nullable(),
+    latestDigestDeliveryTime: isoTime.nullable(),
+    latestDigestDeliveryError: z.string().nullable(),
+    latestCloudWatchLogsDeliveryTime: isoTime.nullable(),
+    latestCloudWatchLogsDeliveryError: z.string().nullable(),
+    latestNotificationError: z.string().nullable(),
+    startLoggingTime: isoTime.nullable(),
+    stopLoggingTime: isoTime.nullable(),
+  })
+  .strict();
+export type TrailStatus = z.infer<typeof TrailStatus>;
+
+const DataScope = z.enum(['all', 'some', 'none']);
+
+export const ManagementEvents = z
+  .object({
+    read: z.boolean().describe('read-only management events are recorded (subject to the source filters below)'),
+    write: z.boolean(),
+    excludedSources: z.array(z.string()).describe('event sources excluded from the recorded management events'),
+    onlySources: z.array(z.string()).nullable().describe('when set, only these event sources are recorded'),
+  })
+  .strict();
+
+export const EventSelectors = z
+  .object({
+    source: z.enum(['default', 'basic', 'advanced']),
+    management: ManagementEvents,
+    s3Data: z
+      .object({
+        read: DataScope,
+        write: DataScope,
+        resources: z.array(z.string()).describe('ARN prefixes when the scope is "some"'),
+      })
+      .strict(),
+    otherDataResourceTypes: z.array(z.string()),
+    raw: z.object({ eventSelectors: z.array(z.unknown()), advancedEventSelectors: z.array(z.unknown()) }).strict(),
+  })
+  .strict();
+export type EventSelectors = z.infer<typeof EventSelectors>;
+export type ManagementEvents = z.infer<typeof ManagementEvents>;
+
+export const Trail = z
+  .object({
+    arn: z.string(),
+    name: z.string(),
+    homeRegion: z.string(),
+    ownerAccountId: accountId,
+    isOrganizationTrail: z.boolean(),
+    isMultiRegionTrail: z.boolean(),
+    includeGlobalServiceEvents: z.boolean(),
+    logFileValidationEnabled: z.boolean(),
+    s3BucketName: z.string().nullable(),
+    s3KeyPrefix: z.string().nullable(),
+    snsTopicArn: z.string().nullable(),
+    kmsKeyId: z.string().nullable(),
+    cloudWatchLogsLogGroupArn: z.string().nullable(),
+    cloudWatchLogsRoleArn: z.string().nullable(),
+    hasCustomEventSelectors: z.boolean(),
+    hasInsightSelectors: z.boolean(),
+    status: TrailStatus.nullable(),
+    eventSelectors: EventSelectors.nullable(),
+    insightTypes: z.array(z.string()).nullable().describe('Insights types recorded; empty when Insights is off'),
+    tags: tags.nullable(),
+  })
+  .strict();
+export type Trail = z.infer<typeof Trail>;
+
+export const PolicyFact = z
+  .object({ exists: z.boolean(), document: z.unknown().nullable(), parseError: z.string().nullable() })
+  .strict();
+
+export const Bucket = z
+  .object({
+    name: z.string(),
+    arn: z.string(),
+    ownerAccountId: accountId.nullable(),
+    ownership: z.enum(['organization', 'outside-organization', 'unknown']),
+    ownershipReason: z.string(),
+    usedByTrailArns: z.array(z.string()),
+    readAs: accountId.nullable().describe('the account whose credentials read the bucket'),
+    exists: z.boolean().nullable(),
+    region: z.string().nullable(),
+    policy: PolicyFact.nullable(),
+    policyStatus: z.object({ isPublic: z.boolean().nullable() }).strict().nullable(),
+    acl: z
+      .object({
+        ownerId: z.string().nullable(),
+        grants: z.array(
+          z
+            .object({
+              granteeType: z.string(),
+              uri: z.string().nullable(),
+              id: z.string().nullable(),
+              permission: z.string(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .nullable(),
+    publicAccessBlock: PublicAccessBlock.nullable(),
+    versioning: z
+      .object({ status: z.enum(['Enabled', 'Suspended', 'Disabled']), mfaDelete: z.enum(['Enabled', 'Disabled']) })
+      .strict()
+      .nullable(),
+    objectLock: z
+      .object({
+        enabled: z.boolean(),
+        defaultRetention: z
+          .object({ mode: z.string().nullable(), days: z.number().nullable(), years: z.number().nullable() })
+          .strict()
+          .nullable(),
+      })
+      .strict()
+      .nullable(),
+    logging: z
+      .object({ enabled: z.boolean(), targetBucket: z.string().nullable(), targetPrefix: z.string().nullable() })
+      .strict()
+      .nullable(),
+    encryption: z
+      .object({
+        configured: z.boolean(),
+        rules: z.array(
+          z
+            .object({ algorithm: z.string().nullable(), kmsKeyId: z.string().nullable(), bucketKeyEnabled: z.boolean() })
+            .strict(),
+        ),
+      })
+      .strict()
+      .nullable(),
+    lifecycle: z
+      .object({
+        configured: z.boolean(),
+        rules: z.array(
+          z
+            .object({
+              id: z.string().nullable(),
+              enabled: z.boolean(),
+              prefix: z.string().nullable(),
+              expirationDays: z.number().nullable(),
+              noncurrentExpirationDays: z.number().nullable(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+export type Bucket = z.infer<typeof Bucket>;
+
+export const Key = z
+  .object({
+    arn: z.string().describe('as the trail names it'),
+    keyId: z.string().nullable(),
+    ownerAccountId: accountId.nullable(),
+    region: z.string(),
+    usedByTrailArns: z.array(z.string()),
+    readAs: accountId.nullable(),
+    exists: z.boolean().nullable(),
+    metadata: z
+      .object({
+        keyArn: z.string(),
+        keyState: z.string(),
+        keyManager: z.string(),
+        keySpec: z.string().nullable(),
+        keyUsage: z.string().nullable(),
+        origin: z.string().nullable(),
+        deletionDate: isoTime.nullable(),
+        description: z.string().nullable(),
+      })
+      .strict()
+      .nullable(),
+    rotation: z.object({ enabled: z.boolean(), periodDays: z.number().nullable() }).strict().nullable(),
+    policy: PolicyFact.nullable(),
+  })
+  .strict();
+export type Key = z.infer<typeof Key>;
+
+export const Topic = z
+  .object({
+    arn: z.string(),
+    name: z.string(),
+    ownerAccountId: accountId,
+    region: z.string(),
+    usedByTrailArns: z.array(z.string()),
+    usedByAlarmArns: z.array(z.string()),
+    readAs: accountId.nullable(),
+    exists: z.boolean().nullable(),
+    attributes: z
+      .object({
+        kmsMasterKeyId: z.string().nullable(),
+        subscriptionsConfirmed: z.number().nullable(),
+        policy: z.unknown().nullable(),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+export type Topic = z.infer<typeof Topic>;
+
+export const Alarm = z
+  .object({
+    arn: z.string(),
+    name: z.string(),
+    metricName: z.string().nullable(),
+    namespace: z.string().nullable(),
+    actionsEnabled: z.boolean(),
+    alarmActions: z.array(z.string()),
+    stateValue: z.string().nullable(),
+  })
+  .strict();
+export type Alarm = z.infer<typeof Alarm>;
+
+export const LogGroup = z
+  .object({
+    arn: z.string().describe('as the trail names it'),
+    name: z.string(),
+    ownerAccountId: accountId,
+    region: z.string(),
+    usedByTrailArns: z.array(z.string()),
+    readAs: accountId.nullable(),
+    exists: z.boolean().nullable(),
+    retentionInDays: z.number().nullable().describe('null: never expire (only meaningful when exists is true)'),
+    kmsKeyId: z.string().nullable(),
+    metricFilters: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            pattern: z.string(),
+            metrics: z.array(z.object({ name: z.string(), namespace: z.string() }).strict()),
+          })
+          .strict(),
+      )
+      .nullable(),
+    alarms: z.array(Alarm).nullable().describe('alarms on the metrics of this group\'s filters'),
+  })
+  .strict();
+export type LogGroup = z.infer<typeof LogGroup>;
+
+export const ApiCallStats = z
+  .object({
+    accountId: z.string(),
+    region: z.string(),
+    calls: z.number().int(),
+    byOperation: z.record(z.string(), z.number().int()),
+  })
+  .strict();
+export type ApiCallStats = z.infer<typeof ApiCallStats>;
+
+export const Snapshot = z
+  .object({
+    schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+    tool: z.object({ name: z.literal('trailwarden'), version: z.string() }).strict(),
+    startedAt: isoTime,
+    finishedAt: isoTime,
+    complete: z.boolean(),
+    incompleteReason: z.string().nullable(),
+    partition: z.string(),
+    caller: z.object({ accountId, arn: z.string() }).strict(),
+    scope: z
+      .object({
+        roleName: z.string(),
+        regions: z.array(z.string()).nullable().describe('--regions, null for every enabled region'),
+        accounts: z.array(z.string()).nullable(),
+        ous: z.array(z.string()).nullable(),
+        excludeAccounts: z.array(z.string()),
+      })
+      .strict(),
+    organization: OrganizationRecord,
+    accounts: z.array(AccountRecord),
+    trails: z.array(Trail),
+    buckets: z.array(Bucket),
+    keys: z.array(Key),
+    topics: z.array(Topic),
+    logGroups: z.array(LogGroup),
+    errors: z.array(CollectionError),
+    stats: z.object({ apiCalls: z.array(ApiCallStats) }).strict(),
+  })
+  .strict();
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export function snapshotJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://github.com/trailwarden/trailwarden/schemas/snapshot.schema.json',
+    title: 'trailwarden inventory snapshot',
+    ...z.toJSONSchema(Snapshot, { target: 'draft-2020-12', unrepresentable: 'any' }),
+  };
+}
