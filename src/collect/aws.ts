@@ -1,0 +1,161 @@
+// One place that builds AWS SDK clients: per (account, region, service), cached, sharing one
+// HTTP handler, with adaptive retries, the scan's concurrency limits, call accounting, and a
+// guard that refuses any operation that is not read-only.
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  MiddlewareStack,
+} from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Limits } from './limits.js';
+
+const clientClasses = {
+  cloudtrail: CloudTrailClient,
+  cloudwatch: CloudWatchClient,
+  logs: CloudWatchLogsClient,
+  ec2: EC2Client,
+  kms: KMSClient,
+  organizations: OrganizationsClient,
+  s3: S3Client,
+  s3control: S3ControlClient,
+  sns: SNSClient,
+  sts: STSClient,
+} as const;
+
+export type ServiceName = keyof typeof clientClasses;
+export type ClientOf<S extends ServiceName> = InstanceType<(typeof clientClasses)[S]>;
+
+/** The only operations the scanner may send. Anything else is a bug and is refused before it leaves. */
+export function isReadOnlyOperation(commandName: string): boolean {
+  const op = commandName.replace(/Command$/, '');
+  return /^(Describe|Get|List|Lookup|Head)[A-Z]/.test(op) || op === 'AssumeRole';
+}
+
+export class MutatingCallRefused extends Error {
+  constructor(operation: string) {
+    super(`refused to send ${operation}: trailwarden only calls read-only APIs`);
+    this.name = 'MutatingCallRefused';
+  }
+}
+
+export interface AwsSettings {
+  /** Custom endpoint for every service (tests, emulators); S3 then uses path-style addressing. */
+  endpoint?: string;
+  maxAttempts: number;
+  retryMode: 'adaptive' | 'standard';
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  maxSockets: number;
+}
+
+export interface CallObserver {
+  onCall(accountId: string, region: string, operation: string): void;
+  onCompleted(accountId: string, region: string, operation: string, attempts: number): void;
+}
+
+type CredentialsSource = AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+
+export class ClientPool {
+  private readonly clients = new Map<string, ClientOf<ServiceName>>();
+  private readonly handler: NodeHttpHandler;
+
+  constructor(
+    private readonly settings: AwsSettings,
+    private readonly limits: Limits,
+    private readonly observer: CallObserver,
+  ) {
+    const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
+    this.handler = new NodeHttpHandler({
+      requestTimeout: settings.requestTimeoutMs,
+      // Without this the handler only logs a warning when the timeout passes, and a stalled
+      // endpoint would hang the scan instead of becoming a retried, then recorded, failure.
+      throwOnRequestTimeout: true,
+      connectionTimeout: settings.connectionTimeoutMs,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+    });
+  }
+
+  /**
+   * A client acting as `accountId` in `region`. `credentials` undefined means the default
+   * credential chain (environment, AWS_PROFILE, instance role...): the caller's own account.
+   */
+  get<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource): ClientOf<S> {
+    const key = `${service}|${accountId}|${region}`;
+    const existing = this.clients.get(key);
+    if (existing) return existing as ClientOf<S>;
+    const client = this.build(service, accountId, region, credentials);
+    this.clients.set(key, client);
+    return client;
+  }
+
+  private build<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource): ClientOf<S> {
+    const endpoint = this.settings.endpoint;
+    const config: Record<string, unknown> = {
+      region,
+      maxAttempts: this.settings.maxAttempts,
+      retryMode: this.settings.retryMode,
+      requestHandler: this.handler,
+    };
+    if (credentials) config.credentials = credentials;
+    if (endpoint) {
+      config.endpoint = endpoint;
+      if (service === 's3') config.forcePathStyle = true;
+      // S3 Control prefixes the account id to the host name; a custom endpoint must be used as is.
+      if (service === 's3control') config.endpointProvider = () => ({ url: new URL(endpoint) });
+    }
+    const Ctor = clientClasses[service] as unknown as new (c: Record<string, unknown>) => ClientOf<S>;
+    const client = new Ctor(config);
+    this.instrument(client, accountId, region);
+    return client;
+  }
+
+  private instrument(client: ClientOf<ServiceName>, accountId: string, region: string): void {
+    const { limits, observer } = this;
+    // The union of client types has incompatible middleware signatures; this middleware is
+    // protocol-agnostic, so it is added through the common shape.
+    const stack = client.middlewareStack as unknown as MiddlewareStack<object, object>;
+    stack.add(
+      (next: InitializeHandler<object, object>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
+        const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        if (!isReadOnlyOperation(operation)) throw new MutatingCallRefused(operation);
+        observer.onCall(accountId, region, operation);
+        try {
+          const result = await limits.run(accountId, () => next(args));
+          observer.onCompleted(accountId, region, operation, attemptsOf(result.output));
+          return result;
+        } catch (err) {
+          observer.onCompleted(accountId, region, operation, attemptsOf(err));
+          throw err;
+        }
+      },
+      { step: 'initialize', priority: 'high', name: 'trailwardenAccounting' },
+    );
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.handler.destroy();
+    this.clients.clear();
+  }
+}
+
+function attemptsOf(value: unknown): number {
+  const meta = (value as { $metadata?: { attempts?: number } } | undefined)?.$metadata;
+  return typeof meta?.attempts === 'number' ? meta.attempts : 1;
+}

@@ -1,0 +1,26 @@
+// Two-level concurrency: a global cap on requests in flight, and a per-account cap so one
+// large account cannot starve the rest (and so we stay under per-account API rate limits).
+import pLimit, { type LimitFunction } from 'p-limit';
+
+export class Limits {
+  private readonly global: LimitFunction;
+  private readonly perAccount = new Map<string, LimitFunction>();
+
+  constructor(
+    readonly globalConcurrency: number,
+    readonly perAccountConcurrency: number,
+  ) {
+    this.global = pLimit(globalConcurrency);
+  }
+
+  /** Runs fn when both the account's slot and a global slot are free. */
+  run<T>(accountId: string, fn: () => Promise<T>): Promise<T> {
+    let limit = this.perAccount.get(accountId);
+    if (!limit) {
+      limit = pLimit(this.perAccountConcurrency);
+      this.perAccount.set(accountId, limit);
+    }
+    // Take the account slot first: a task waiting on its account holds no global slot.
+    return limit(() => this.global(fn));
+  }
+}
