@@ -1,0 +1,451 @@
+// The scan: discover accounts, visit each (credentials, regions, trails, buckets), read each
+// trail once in its home region by its owner, then read every linked resource once by the
+// account that owns it. Failures are recorded as data; the scan always runs to the end.
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { AccountRecord, Bucket, CollectionError, LogGroup, RegionRecord, Snapshot, Trail } from '../inventory/schema.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
+import { finalizeSnapshot } from '../inventory/derive.js';
+import { ClientPool } from './aws.js';
+import { listOwnedBuckets, readAccountPublicAccessBlock, readBucket } from './buckets.js';
+import { parseArn, ScanContext } from './context.js';
+import { CredentialBroker, stsAssumeRole } from './credentials.js';
+import { errorCode, errorMessage, ErrorLog } from './errors.js';
+import { readKey } from './keys.js';
+import { Limits } from './limits.js';
+import { alarmTopicArns, readLogGroup } from './log-groups.js';
+import { CallCounter } from './observer.js';
+import { discoverOrganization, readAccountTags, type OrgAccount } from './organizations.js';
+import { listRegions } from './regions.js';
+import { readTopic } from './topics.js';
+import { listTrails, readTrailConfig } from './trails.js';
+
+export interface ScanOptions {
+  toolVersion: string;
+  roleName: string;
+  externalId?: string;
+  accounts?: string[] | null;
+  ous?: string[] | null;
+  excludeAccounts?: string[];
+  regions?: string[] | null;
+  concurrency: number;
+  perAccountConcurrency: number;
+  endpointUrl?: string;
+  /** Region for global APIs; defaults to AWS_REGION, AWS_DEFAULT_REGION, then us-east-1. */
+  region?: string;
+  maxAttempts?: number;
+  retryMode?: 'adaptive' | 'standard';
+  requestTimeoutMs?: number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Supply one to watch API calls while the scan runs (progress display). */
+  counter?: CallCounter;
+  now?: () => Date;
+}
+
+export type ProgressEvent =
+  | { kind: 'discovered'; accounts: number; toScan: number; organization: boolean }
+  | { kind: 'account-done'; accountId: string; name: string; status: AccountRecord['status']; regions: number; trails: number }
+  | { kind: 'phase'; phase: 'trails' | 'resources' | 'done' };
+
+export interface ScanResult {
+  snapshot: Snapshot;
+  counter: CallCounter;
+}
+
+/** The caller's credentials could not be used at all: nothing can be scanned. */
+export class NoCredentialsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoCredentialsError';
+  }
+}
+
+interface Visit {
+  record: AccountRecord;
+  /** true when this account's credentials work. */
+  accessible: boolean;
+  /** Only organization trails are kept from accounts visited for context (out of scope). */
+  contextOnly: boolean;
+  trails: Trail[];
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const homeRegion = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL ?? undefined;
+  const counter = options.counter ?? new CallCounter();
+  const pool = new ClientPool(
+    {
+      endpoint,
+      maxAttempts: options.maxAttempts ?? 10,
+      retryMode: options.retryMode ?? 'adaptive',
+      requestTimeoutMs: options.requestTimeoutMs ?? 20_000,
+      connectionTimeoutMs: 5_000,
+      maxSockets: Math.max(options.concurrency, 8),
+    },
+    new Limits(options.concurrency, options.perAccountConcurrency),
+    counter,
+  );
+  try {
+    let identity;
+    try {
+      identity = await pool.get('sts', 'caller', homeRegion, undefined).send(new GetCallerIdentityCommand({}));
+    } catch (err) {
+      throw new NoCredentialsError(`cannot use the caller's AWS credentials (${errorCode(err)}: ${errorMessage(err)})`);
+    }
+    const callerAccountId = identity.Account ?? '';
+    const callerArn = identity.Arn ?? '';
+    const partition = parseArn(callerArn)?.partition ?? 'aws';
+    const log = new ErrorLog();
+    const broker = new CredentialBroker(
+      { partition, callerAccountId, roleName: options.roleName, externalId: options.externalId },
+      stsAssumeRole(pool.get('sts', callerAccountId, homeRegion, undefined)),
+    );
+    const ctx = new ScanContext(partition, homeRegion, pool, broker, log);
+    const run = new ScanRun(ctx, options, callerAccountId);
+    const body = await run.execute();
+    const snapshot: Snapshot = finalizeSnapshot({
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      tool: { name: 'trailwarden', version: options.toolVersion },
+      startedAt,
+      finishedAt: now().toISOString(),
+      complete: true,
+      incompleteReason: null,
+      partition,
+      caller: { accountId: callerAccountId, arn: callerArn },
+      scope: {
+        roleName: options.roleName,
+        regions: options.regions ?? null,
+        accounts: options.accounts ?? null,
+        ous: options.ous ?? null,
+        excludeAccounts: options.excludeAccounts ?? [],
+      },
+      ...body,
+      errors: log.errors,
+      stats: { apiCalls: counter.stats() },
+    });
+    options.onProgress?.({ kind: 'phase', phase: 'done' });
+    return { snapshot, counter };
+  } finally {
+    pool.destroy();
+  }
+}
+
+type Body = Pick<Snapshot, 'organization' | 'accounts' | 'trails' | 'buckets' | 'keys' | 'topics' | 'logGroups'>;
+
+class ScanRun {
+  private readonly records = new Map<string, AccountRecord>();
+  private readonly orgAccounts = new Map<string, OrgAccount>();
+  private readonly access = new Map<string, Promise<boolean>>();
+  private readonly bucketListings = new Map<string, Promise<string[] | null>>();
+  private organizationAvailable = false;
+
+  constructor(
+    private readonly ctx: ScanContext,
+    private readonly options: ScanOptions,
+    private readonly callerAccountId: string,
+  ) {}
+
+  async execute(): Promise<Body> {
+    const { ctx, options, callerAccountId } = this;
+    const discovery = await discoverOrganization(ctx, callerAccountId);
+    const organization = discovery.organization;
+    this.organizationAvailable = organization.available;
+    const orgAccounts: OrgAccount[] = discovery.accounts.length
+      ? discovery.accounts
+      : [{ id: callerAccountId, name: callerAccountId, email: null, status: 'ACTIVE', ouPath: [] }];
+    for (const a of orgAccounts) this.orgAccounts.set(a.id, a);
+
+    const toScan: OrgAccount[] = [];
+    for (const a of orgAccounts) {
+      const inScope = this.selected(a);
+      const active = a.status === 'ACTIVE';
+      const record: AccountRecord = {
+        id: a.id,
+        name: a.name,
+        email: a.email,
+        organizationStatus: organization.available ? a.status : null,
+        isManagementAccount: organization.managementAccountId === a.id,
+        status: 'skipped',
+        reason: !active ? `account is ${a.status}` : inScope ? null : 'not selected by --accounts, --ous or --exclude-accounts',
+        inScope,
+        ouPath: a.ouPath,
+        tags: null,
+        access: null,
+        roleArn: null,
+        regions: [],
+        bucketNames: null,
+        s3PublicAccessBlock: null,
+        coveringTrailArns: [],
+      };
+      this.records.set(a.id, record);
+      if (inScope && active) toScan.push(a);
+    }
+    options.onProgress?.({ kind: 'discovered', accounts: orgAccounts.length, toScan: toScan.length, organization: organization.available });
+
+    // Organization trails live in the management account: read its trails even when it is
+    // outside the selected scope, so members are credited with the trails that cover them.
+    const mgmt = organization.managementAccountId;
+    const visits: Promise<Visit>[] = toScan.map((a) => this.visit(a.id, false));
+    if (organization.available && mgmt && !toScan.some((a) => a.id === mgmt) && this.records.has(mgmt)) {
+      visits.push(this.visit(mgmt, true));
+    }
+    // Tags come from the management account's Organizations API: read them alongside the visits.
+    const tagsRead = organization.available
+      ? Promise.all(
+          [...this.records.values()]
+            .filter((r) => r.inScope && r.organizationStatus === 'ACTIVE')
+            .map(async (r) => {
+              r.tags = await readAccountTags(ctx, callerAccountId, r.id);
+            }),
+        )
+      : Promise.resolve([]);
+    const visited = await Promise.all(visits);
+
+    options.onProgress?.({ kind: 'phase', phase: 'trails' });
+    const trails = await this.readTrails(visited);
+    options.onProgress?.({ kind: 'phase', phase: 'resources' });
+    const resources = await this.readLinkedResources(trails);
+
+    await tagsRead;
+    return { organization, accounts: [...this.records.values()], trails, ...resources };
+  }
+
+  private selected(a: OrgAccount): boolean {
+    const { accounts, ous, excludeAccounts } = this.options;
+    if (accounts?.length && !accounts.includes(a.id)) return false;
+    if (ous?.length && !a.ouPath.some((ou) => ous.includes(ou.id))) return false;
+    return !(excludeAccounts ?? []).includes(a.id);
+  }
+
+  /** Whether the account's credentials work; assumes the role once, lazily, for org accounts. */
+  private canAccess(accountId: string): Promise<boolean> {
+    let pending = this.access.get(accountId);
+    if (!pending) {
+      pending = this.checkAccess(accountId);
+      this.access.set(accountId, pending);
+    }
+    return pending;
+  }
+
+  private async checkAccess(accountId: string): Promise<boolean> {
+    const { ctx } = this;
+    const record = this.records.get(accountId);
+    if (ctx.broker.isCaller(accountId)) {
+      if (record) record.access = 'caller';
+      return true;
+    }
+    // Accounts outside the organization (or closed ones) are never assumed into.
+    if (!record || record.organizationStatus === 'SUSPENDED' || record.organizationStatus === 'PENDING_CLOSURE') return false;
+    const roleArn = ctx.broker.roleArn(accountId);
+    record.roleArn = roleArn;
+    const r = await ctx.attempt(
+      { accountId, region: ctx.homeRegion, service: 'sts', operation: 'AssumeRole', resource: { type: 'account', id: accountId }, facts: ['account'] },
+      () => ctx.broker.credentials(accountId),
+    );
+    if (r.status === 'ok') {
+      record.access = 'assumed-role';
+      return true;
+    }
+    if (r.status === 'error' && record.inScope) {
+      record.status = 'error';
+      record.reason = `cannot assume ${roleArn} (${r.error.code}: ${r.error.message})`;
+    }
+    return false;
+  }
+
+  private ownedBuckets(accountId: string): Promise<string[] | null> {
+    let pending = this.bucketListings.get(accountId);
+    if (!pending) {
+      pending = this.canAccess(accountId).then((ok) => (ok ? listOwnedBuckets(this.ctx, accountId) : null));
+      this.bucketListings.set(accountId, pending);
+    }
+    return pending;
+  }
+
+  private async visit(accountId: string, contextOnly: boolean): Promise<Visit> {
+    const { ctx, options } = this;
+    const record = this.records.get(accountId)!;
+    const done = (visit: Visit): Visit => {
+      options.onProgress?.({
+        kind: 'account-done',
+        accountId,
+        name: record.name,
+        status: record.status,
+        regions: record.regions.filter((r) => r.status === 'scanned').length,
+        trails: visit.trails.length,
+      });
+      return visit;
+    };
+    if (!(await this.canAccess(accountId))) return done({ record, accessible: false, contextOnly, trails: [] });
+
+    const [regions, buckets] = await Promise.all([
+      listRegions(ctx, accountId, options.regions ?? null),
+      contextOnly ? Promise.resolve(null) : this.ownedBuckets(accountId),
+    ]);
+    if (!contextOnly) record.bucketNames = buckets;
+    if (!regions) {
+      if (!contextOnly) {
+        record.status = 'error';
+        record.reason = 'could not list the account\'s regions (ec2:DescribeRegions failed)';
+      }
+      return done({ record, accessible: true, contextOnly, trails: [] });
+    }
+    record.regions = regions;
+    const listings = await Promise.all(
+      regions
+        .filter((r) => r.status === 'scanned')
+        .map(async (region): Promise<Trail[]> => {
+          const result = await listTrails(ctx, accountId, region.name);
+          if (Array.isArray(result)) return result;
+          markUnreachable(region, result);
+          return [];
+        }),
+    );
+    if (!contextOnly) {
+      record.status = 'scanned';
+      record.reason = null;
+    }
+    const trails = listings.flat().filter((t) => !contextOnly || t.isOrganizationTrail);
+    return done({ record, accessible: true, contextOnly, trails });
+  }
+
+  /** De-duplicates by ARN and reads each trail's configuration once, as its owner, in its home region. */
+  private async readTrails(visits: Visit[]): Promise<Trail[]> {
+    const byArn = new Map<string, { summary: Trail; listedBy: Set<string> }>();
+    for (const v of visits) {
+      for (const t of v.trails) {
+        const seen = byArn.get(t.arn);
+        if (seen) seen.listedBy.add(v.record.id);
+        else byArn.set(t.arn, { summary: t, listedBy: new Set([v.record.id]) });
+      }
+    }
+    const entries = [...byArn.values()].sort((a, b) => a.summary.arn.localeCompare(b.summary.arn));
+    return Promise.all(
+      entries.map(async ({ summary, listedBy }) => {
+        const readAs = await this.firstAccessible([summary.ownerAccountId, ...[...listedBy].sort()]);
+        if (!readAs) {
+          this.ctx.log.record(
+            {
+              accountId: summary.ownerAccountId,
+              region: summary.homeRegion,
+              service: 'cloudtrail',
+              operation: 'ReadTrail',
+              resource: { type: 'trail', id: summary.arn },
+              facts: ['trail.status', 'trail.eventSelectors', 'trail.insightTypes', 'trail.tags'],
+            },
+            Object.assign(new Error('no account whose credentials work can read this trail'), { name: 'NoAccess' }),
+          );
+          return summary;
+        }
+        return readTrailConfig(this.ctx, summary, readAs);
+      }),
+    );
+  }
+
+  private async firstAccessible(candidates: string[]): Promise<string | null> {
+    for (const id of [...new Set(candidates)]) {
+      if (this.orgAccounts.has(id) && (await this.canAccess(id))) return id;
+    }
+    return null;
+  }
+
+  private async readLinkedResources(trails: Trail[]): Promise<Omit<Body, 'organization' | 'accounts' | 'trails'>> {
+    const usedBy = (pick: (t: Trail) => string | null): Map<string, { trailArns: string[]; owners: string[] }> => {
+      const map = new Map<string, { trailArns: string[]; owners: string[] }>();
+      for (const t of trails) {
+        const key = pick(t);
+        if (!key) continue;
+        const entry = map.get(key) ?? { trailArns: [], owners: [] };
+        entry.trailArns.push(t.arn);
+        entry.owners.push(t.ownerAccountId);
+        map.set(key, entry);
+      }
+      return map;
+    };
+    const readerFor = (ownerAccountId: string | null, trailOwners: string[]) =>
+      this.firstAccessible([...(ownerAccountId ? [ownerAccountId] : []), ...trailOwners]);
+
+    const [buckets, keys, logGroups] = await Promise.all([
+      Promise.all([...usedBy((t) => t.s3BucketName)].map(([name, use]) => this.readTrailBucket(name, use.trailArns, use.owners))),
+      Promise.all(
+        [...usedBy((t) => t.kmsKeyId)].map(async ([arn, use]) =>
+          readKey(this.ctx, { arn, usedByTrailArns: use.trailArns, readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners) }),
+        ),
+      ),
+      Promise.all(
+        [...usedBy((t) => t.cloudWatchLogsLogGroupArn)].map(async ([arn, use]) =>
+          readLogGroup(this.ctx, { arn, usedByTrailArns: use.trailArns, readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners) }),
+        ),
+      ),
+    ]);
+
+    // Topics: those trails notify, and those the monitoring alarms notify.
+    const topicUse = new Map<string, { trailArns: string[]; alarmArns: string[]; owners: string[] }>();
+    for (const [arn, use] of usedBy((t) => t.snsTopicArn)) topicUse.set(arn, { trailArns: use.trailArns, alarmArns: [], owners: use.owners });
+    for (const [arn, alarmArns] of alarmTopicArns(logGroups)) {
+      const entry = topicUse.get(arn) ?? { trailArns: [], alarmArns: [], owners: [] };
+      entry.alarmArns.push(...alarmArns);
+      topicUse.set(arn, entry);
+    }
+    const topics = await Promise.all(
+      [...topicUse].map(async ([arn, use]) =>
+        readTopic(this.ctx, {
+          arn,
+          usedByTrailArns: use.trailArns,
+          usedByAlarmArns: use.alarmArns,
+          readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners),
+        }),
+      ),
+    );
+
+    // Account-level Block Public Access matters for every account that owns a trail bucket.
+    const bucketOwners = [...new Set(buckets.map((b) => b.ownerAccountId).filter((id): id is string => !!id))];
+    await Promise.all(
+      bucketOwners.map(async (owner) => {
+        const record = this.records.get(owner);
+        if (record && (await this.canAccess(owner))) record.s3PublicAccessBlock = await readAccountPublicAccessBlock(this.ctx, owner);
+      }),
+    );
+    return { buckets, keys, topics, logGroups: logGroups as LogGroup[] };
+  }
+
+  /** Finds the bucket's owner among the organization's accounts (one ListBuckets each), then reads it. */
+  private async readTrailBucket(name: string, trailArns: string[], trailOwners: string[]): Promise<Bucket> {
+    const active = [...this.records.values()].filter((r) => r.organizationStatus === 'ACTIVE' || r.organizationStatus === null);
+    // Scanned accounts first (already listed), then the rest of the organization only if needed.
+    const ordered = [...active].sort((a, b) => Number(b.inScope) - Number(a.inScope) || a.id.localeCompare(b.id));
+    let owner: string | null = null;
+    const unlisted: string[] = [];
+    for (const r of ordered) {
+      const names = await this.ownedBuckets(r.id);
+      if (names === null) unlisted.push(r.id);
+      else if (names.includes(name)) {
+        owner = r.id;
+        break;
+      }
+    }
+    let ownership: Bucket['ownership'];
+    let ownershipReason: string;
+    if (owner) {
+      ownership = 'organization';
+      ownershipReason = `owned by ${owner}`;
+    } else if (!this.organizationAvailable) {
+      ownership = 'unknown';
+      ownershipReason = 'no organization: only the caller\'s own buckets could be listed';
+    } else if (unlisted.length) {
+      ownership = 'unknown';
+      ownershipReason = `not owned by any account whose buckets could be listed; ${unlisted.length} account(s) could not be listed: ${unlisted.join(', ')}`;
+    } else {
+      ownership = 'outside-organization';
+      ownershipReason = `no account of the organization owns it (ListBuckets in ${ordered.length} accounts)`;
+    }
+    const readAs = await this.firstAccessible([...(owner ? [owner] : []), ...trailOwners]);
+    return readBucket(this.ctx, { name, ownerAccountId: owner, ownership, ownershipReason, usedByTrailArns: trailArns, readAs });
+  }
+}
+
+function markUnreachable(region: RegionRecord, error: CollectionError): void {
+  region.status = 'unreachable';
+  region.reason = `${error.operation} failed (${error.code}: ${error.message})`;
+}
