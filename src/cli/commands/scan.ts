@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { CallCounter } from '../../collect/observer.js';
+import { NoCredentialsError, scan } from '../../collect/scan.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { TOOL_VERSION } from '../../version.js';
+import { EXIT, UsageError } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { accountIds, endpointUrl, ouIds, positiveInt, regionNames } from '../parse.js';
+import { Progress } from '../progress.js';
+import { scanSummary } from '../summary.js';
+
+export interface ScanFlags {
+  out: string;
+  roleName: string;
+  externalId?: string;
+  accounts?: string[];
+  ous?: string[];
+  excludeAccounts?: string[];
+  regions?: string[];
+  concurrency?: string;
+  accountConcurrency?: string;
+  maxAttempts?: string;
+  requestTimeout?: string;
+  endpointUrl?: string;
+  allowIncomplete?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
+  // Validate every flag before any AWS call: a usage error writes nothing.
+  const options = {
+    toolVersion: TOOL_VERSION,
+    roleName: flags.roleName,
+    externalId: flags.externalId,
+    accounts: accountIds('--accounts', flags.accounts),
+    ous: ouIds('--ous', flags.ous),
+    excludeAccounts: accountIds('--exclude-accounts', flags.excludeAccounts) ?? [],
+    regions: regionNames('--regions', flags.regions),
+    concurrency: positiveInt('--concurrency', flags.concurrency, 32, 1024),
+    perAccountConcurrency: positiveInt('--account-concurrency', flags.accountConcurrency, 8, 256),
+    maxAttempts: positiveInt('--max-attempts', flags.maxAttempts, 10, 50),
+    requestTimeoutMs: positiveInt('--request-timeout', flags.requestTimeout, 20_000, 600_000),
+    endpointUrl: endpointUrl('--endpoint-url', flags.endpointUrl ?? io.env.AWS_ENDPOINT_URL),
+    region: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
+  };
+  if (!flags.roleName || /\s/.test(flags.roleName)) throw new UsageError(`--role-name: "${flags.roleName}" is not a role name`);
+  const outDir = resolve(io.cwd, flags.out);
+
+  const started = Date.now();
+  const counter = new CallCounter();
+  const progress = flags.quiet ? undefined : new Progress(io, () => counter.total);
+  let result;
+  try {
+    result = await scan({ ...options, counter, onProgress: progress?.on });
+  } catch (err) {
+    if (err instanceof NoCredentialsError) throw new UsageError(err.message);
+    throw err;
+  }
+  const snapshotPath = resolve(outDir, 'snapshot.json');
+  await writeFileAtomic(snapshotPath, `${JSON.stringify(result.snapshot, null, 2)}\n`);
+
+  const s = result.snapshot;
+  if (!flags.quiet) {
+    io.stderr(
+      scanSummary(s, { retries: result.counter.retries, seconds: (Date.now() - started) / 1000 }, { verbose: !!flags.verbose, snapshotPath }),
+    );
+  }
+  const accountErrors = s.accounts.filter((a) => a.status === 'error').length;
+  if ((accountErrors > 0 || s.errors.length > 0 || !s.complete) && !flags.allowIncomplete) {
+    io.stderr(
+      `trailwarden: exit 3: the scan is incomplete (${accountErrors} account(s) in error, ${s.errors.length} fact(s) not collected); --allow-incomplete accepts it\n`,
+    );
+    return EXIT.incomplete;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,10 @@
+// Typed exits: the CLI maps these to exit codes in one place.
+export const EXIT = { ok: 0, gateFailed: 1, usage: 2, incomplete: 3 } as const;
+
+/** Bad flags, configuration or input: exit 2, nothing written. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,65 @@
+// The CLI entry: parse flags, lazy-load the command, map typed errors to exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { TOOL_VERSION } from '../version.js';
+import { EXIT, UsageError } from './errors.js';
+import { processIO, type CliIO } from './io.js';
+import { collectList } from './parse.js';
+
+export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('trailwarden')
+    .description('Audit AWS CloudTrail across a whole AWS Organization.')
+    .version(TOOL_VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('scan')
+    .description('inventory every CloudTrail trail of the organization (or the caller\'s account) into snapshot.json')
+    .option('--out <dir>', 'output directory', './trailwarden-report')
+    .option('--role-name <name>', 'role assumed in each member account', 'OrganizationAccountAccessRole')
+    .option('--external-id <id>', 'external id passed to sts:AssumeRole')
+    .option('--accounts <ids>', 'only these account ids (comma-separated, repeatable)', collectList)
+    .option('--ous <ids>', 'only accounts under these OU or root ids (comma-separated, repeatable)', collectList)
+    .option('--exclude-accounts <ids>', 'skip these account ids (comma-separated, repeatable)', collectList)
+    .option('--regions <names>', 'only these regions (comma-separated, repeatable)', collectList)
+    .option('--concurrency <n>', 'API requests in flight across the scan', '32')
+    .option('--account-concurrency <n>', 'API requests in flight per account', '8')
+    .option('--max-attempts <n>', 'attempts per API call, retries included (adaptive backoff)', '10')
+    .option('--request-timeout <ms>', 'per-attempt timeout in milliseconds', '20000')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (emulators; also AWS_ENDPOINT_URL)')
+    .option('--allow-incomplete', 'exit 0 even when some facts could not be collected')
+    .addOption(new Option('--quiet', 'no progress and no summary on stderr').conflicts('verbose'))
+    .option('--verbose', 'list every collection error in the summary')
+    .action(async (opts) => {
+      const { runScan } = await import('./commands/scan.js');
+      exitCode = await runScan(opts, io);
+    });
+
+  program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policy generated from the collectors\' declarations')
+    .addOption(new Option('--for <principal>', 'member: the role in each account; scanner: the principal running the scan').choices(['member', 'scanner']).default('scanner'))
+    .option('--role-name <name>', 'member role the scanner assumes', 'OrganizationAccountAccessRole')
+    .option('--partition <name>', 'ARN partition', 'aws')
+    .action(async (opts) => {
+      const { runIamPolicy } = await import('./commands/iam-policy.js');
+      exitCode = await runIamPolicy(opts, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`trailwarden: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
