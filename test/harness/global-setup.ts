@@ -10,7 +10,7 @@ export default function setup(): void {
   try {
     execFileSync('bash', [installer], { stdio: 'inherit' });
   } catch (err) {
-    throw new Error(`could not install the moto emulator with ${installer}: ${(err as Error).message}`);
+    throw new Error(`could not install the moto emulator with ${installer}: ${(err as Error).message}`, { cause: err });
   }
   if (!existsSync(`${root}.venv-moto/bin/moto_server`)) {
     throw new Error('moto_server is missing after scripts/install-moto.sh; emulator tests cannot run');
