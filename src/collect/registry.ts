@@ -32,12 +32,15 @@ export interface PolicyDocument {
   Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string }[];
 }
 
+const UNSCOPED_EXCLUDED = new Set(['sts:GetCallerIdentity', 'sts:AssumeRole']);
+
 function actions(principal: CollectorSpec['principal']): string[] {
   const set = new Set<string>();
   for (const c of COLLECTORS) {
     if (c.principal !== principal) continue;
-    // sts:GetCallerIdentity needs no permission; listing it would only confuse a reviewer.
-    for (const action of Object.values(c.operations)) if (action !== 'sts:GetCallerIdentity') set.add(action);
+    // sts:GetCallerIdentity needs no permission; sts:AssumeRole gets its own statement, scoped
+    // to the member role rather than to every resource.
+    for (const action of Object.values(c.operations)) if (!UNSCOPED_EXCLUDED.has(action)) set.add(action);
   }
   return [...set].sort();
 }

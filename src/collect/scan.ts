@@ -413,8 +413,12 @@ class ScanRun {
   /** Finds the bucket's owner among the organization's accounts (one ListBuckets each), then reads it. */
   private async readTrailBucket(name: string, trailArns: string[], trailOwners: string[]): Promise<Bucket> {
     const active = [...this.records.values()].filter((r) => r.organizationStatus === 'ACTIVE' || r.organizationStatus === null);
-    // Scanned accounts first (already listed), then the rest of the organization only if needed.
-    const ordered = [...active].sort((a, b) => Number(b.inScope) - Number(a.inScope) || a.id.localeCompare(b.id));
+    // Scanned accounts first (already listed), then the likeliest owners among the rest of the
+    // organization: the trails' owners, then accounts named like a log archive. Listing stops at
+    // the owner, so out-of-scope accounts are only asked when the scanned ones do not own it.
+    const likely = (r: AccountRecord) =>
+      r.inScope ? 0 : trailOwners.includes(r.id) ? 1 : /log|archive|audit|security/i.test(r.name) ? 2 : 3;
+    const ordered = [...active].sort((a, b) => likely(a) - likely(b) || a.id.localeCompare(b.id));
     let owner: string | null = null;
     const unlisted: string[] = [];
     for (const r of ordered) {

@@ -1,0 +1,57 @@
+// Meta-tests over the collector registry: nothing reaches AWS without declaring what it calls.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isReadOnlyOperation } from './aws.js';
+import { COLLECTORS, iamPolicy } from './registry.js';
+
+const dir = new URL('./', import.meta.url);
+const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+
+describe('collector registry', () => {
+  it('every module that sends AWS commands declares a registered collector for each command', async () => {
+    for (const file of sources) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      // Resolve `import { XCommand as YCommand }` so an alias cannot hide an operation.
+      const aliases = new Map([...text.matchAll(/(\w+)Command as (\w+)Command/g)].map((m) => [m[2]!, m[1]!]));
+      const commands = [...text.matchAll(/new (\w+)Command\(/g)].map((m) => aliases.get(m[1]!) ?? m[1]!);
+      if (!commands.length) continue;
+      const mod = (await import(`./${file.replace(/\.ts$/, '.js')}`)) as { collector?: unknown; collectors?: unknown[] };
+      const specs = [mod.collector, ...(mod.collectors ?? [])].filter(Boolean);
+      const declared = new Set(specs.flatMap((s) => Object.keys((s as { operations: object }).operations)));
+      for (const command of commands) {
+        // The orchestrator's GetCallerIdentity and the broker's AssumeRole are declared by identity.ts.
+        if (file === 'scan.ts' || file === 'credentials.ts') {
+          expect(COLLECTORS.some((c) => command in c.operations), `${file}: ${command}`).toBe(true);
+          continue;
+        }
+        expect(declared.has(command), `${file} sends ${command} without declaring it`).toBe(true);
+      }
+      for (const spec of specs) expect(COLLECTORS, `${file}'s collector is not registered`).toContain(spec);
+    }
+  });
+
+  it('declares only read-only operations, each with a well-formed IAM action', () => {
+    for (const c of COLLECTORS) {
+      for (const [operation, action] of Object.entries(c.operations)) {
+        expect(isReadOnlyOperation(operation), `${c.name}: ${operation}`).toBe(true);
+        expect(action, `${c.name}: ${operation}`).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z]+$/);
+      }
+    }
+  });
+
+  it('the guard refuses mutating operations by name', () => {
+    for (const op of ['StopLogging', 'DeleteTrail', 'PutBucketPolicy', 'UpdateTrail', 'CreateTrail', 'DisableKey', 'TagResource']) {
+      expect(isReadOnlyOperation(op), op).toBe(false);
+    }
+    for (const op of ['DescribeTrails', 'GetBucketPolicy', 'ListAccounts', 'LookupEvents', 'HeadBucket', 'AssumeRole']) {
+      expect(isReadOnlyOperation(op), op).toBe(true);
+    }
+  });
+
+  it('the scanner policy scopes sts:AssumeRole to the member role and grants it nowhere else', () => {
+    const policy = iamPolicy('scanner', 'audit/Trailwarden', 'aws-us-gov');
+    const assume = policy.Statement.filter((s) => s.Action.includes('sts:AssumeRole'));
+    expect(assume).toEqual([expect.objectContaining({ Resource: 'arn:aws-us-gov:iam::*:role/audit/Trailwarden', Action: ['sts:AssumeRole'] })]);
+    expect(iamPolicy('member', 'x').Statement.flatMap((s) => s.Action).some((a) => a.startsWith('sts:'))).toBe(false);
+  });
+});
