@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../version.js';
 import { EXIT, UsageError } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 import { collectList } from './parse.js';
+import { InputError } from '../util/input-error.js';
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -29,12 +30,67 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .option('--max-attempts <n>', 'attempts per API call, retries included (adaptive backoff)', '10')
     .option('--request-timeout <ms>', 'per-attempt timeout in milliseconds', '20000')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (emulators; also AWS_ENDPOINT_URL)')
+    .option('--config <file>', 'trailwarden.config.yaml: rule parameters and switches')
+    .option('--rules <dir>', 'add a directory of your own rules (repeatable)', collectList)
+    .option('--framework <id>', 'only rules mapped to this framework, e.g. cis-aws-v3.0.0')
+    .option('--format <list>', 'report formats (comma-separated)', collectList)
+    .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity', 'high')
     .option('--allow-incomplete', 'exit 0 even when some facts could not be collected')
     .addOption(new Option('--quiet', 'no progress and no summary on stderr').conflicts('verbose'))
     .option('--verbose', 'list every collection error in the summary')
     .action(async (opts) => {
       const { runScan } = await import('./commands/scan.js');
       exitCode = await runScan(opts, io);
+    });
+
+  const rulesOptions = (cmd: Command) =>
+    cmd
+      .option('--config <file>', 'trailwarden.config.yaml: rule parameters and switches')
+      .option('--rules <dir>', 'add a directory of your own rules (repeatable)', collectList)
+      .option('--framework <id>', 'only rules mapped to this framework, e.g. cis-aws-v3.0.0')
+      .option('--format <list>', 'report formats (comma-separated)', collectList)
+      .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity', 'high')
+      .option('--allow-incomplete', 'exit 0 even when some findings are ERROR');
+
+  rulesOptions(
+    program
+      .command('evaluate')
+      .description('re-evaluate a saved snapshot.json offline and write the reports')
+      .argument('<snapshot>', 'a snapshot.json written by trailwarden scan')
+      .option('--out <dir>', 'output directory', './trailwarden-report')
+      .option('--now <time>', 'evaluate as of this ISO 8601 time (default: now)')
+      .option('--quiet', 'only the exit line on stderr'),
+  ).action(async (snapshot: string, opts) => {
+    if (opts.now !== undefined && Number.isNaN(Date.parse(opts.now))) throw new UsageError(`--now: "${opts.now}" is not an ISO 8601 time`);
+    const { runEvaluate } = await import('./commands/evaluate.js');
+    exitCode = await runEvaluate(snapshot, opts, io);
+  });
+
+  const rules = program.command('rules').description('list, validate or document the rules pack');
+  rules
+    .command('list')
+    .description('list the rules (built-in plus --rules directories)')
+    .option('--rules <dir>', 'add a directory of your own rules (repeatable)', collectList)
+    .option('--json', 'as JSON')
+    .action(async (opts) => {
+      const { runRulesList } = await import('./commands/rules.js');
+      exitCode = await runRulesList(opts, io);
+    });
+  rules
+    .command('validate')
+    .description('validate a rules directory (with the built-in pack); exit 2 with file:line on the first problem')
+    .argument('[dir]', 'your rules directory')
+    .action(async (dir: string | undefined) => {
+      const { runRulesValidate } = await import('./commands/rules.js');
+      exitCode = await runRulesValidate(dir, io);
+    });
+  rules
+    .command('docs')
+    .description('write the rule reference generated from the pack')
+    .option('--out <file>', 'where to write it', 'docs/rules.md')
+    .action(async (opts) => {
+      const { runRulesDocs } = await import('./commands/rules.js');
+      exitCode = await runRulesDocs(opts, io);
     });
 
   program
@@ -56,7 +112,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       // --help and --version exit through here with code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof InputError) {
       io.stderr(`trailwarden: ${err.message}\n`);
       return EXIT.usage;
     }

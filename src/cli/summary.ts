@@ -1,4 +1,5 @@
 // The one-screen summary printed after a scan: what was covered, what was not, and what it cost.
+import type { Report } from '../report/report.js';
 import type { Snapshot } from '../inventory/schema.js';
 
 export interface ScanCost {
@@ -57,5 +58,18 @@ export function scanSummary(s: Snapshot, cost: ScanCost, opts: { verbose: boolea
   const busiest = [...s.stats.apiCalls].sort((a, b) => b.calls - a.calls).slice(0, opts.verbose ? 20 : 3);
   for (const c of busiest) out.push(`             ${c.accountId} ${c.region}: ${c.calls}`);
   out.push(`  snapshot   ${opts.snapshotPath}${s.complete ? '' : ' (INCOMPLETE: ' + s.incompleteReason + ')'}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** After evaluation: verdict counts, the worst failures, and where the reports are. */
+export function findingsSummary(report: Report, written: string[]): string {
+  const s = report.summary;
+  const out = [
+    `findings   ${s.byStatus.PASS} PASS · ${s.byStatus.FAIL} FAIL · ${s.byStatus.ERROR} ERROR · ${s.byStatus.NOT_APPLICABLE} not applicable (${report.rulesPack.rules} rules${report.framework ? `, ${report.framework}` : ''})`,
+    `  failing  ${Object.entries(s.bySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`).join(' · ') || 'none'}`,
+  ];
+  const worst = report.findings.filter((f) => f.status === 'FAIL').slice(0, 5);
+  for (const f of worst) out.push(`           ${f.severity} ${f.ruleId} ${f.accountId} ${f.resource.name}`);
+  for (const w of written) out.push(`  report   ${w}`);
   return `${out.join('\n')}\n`;
 }

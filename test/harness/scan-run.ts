@@ -31,6 +31,14 @@ export function assertValidSnapshot(snapshot: Snapshot): void {
   }
 }
 
+const validateReport = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/report.schema.json', import.meta.url), 'utf8')));
+
+/** Validates a report against the published report JSON Schema. */
+export function assertValidReport(report: unknown): void {
+  const copy = JSON.parse(JSON.stringify(report));
+  if (!validateReport(copy)) throw new Error(`report does not match schemas/report.schema.json: ${ajv.errorsText(validateReport.errors)}`);
+}
+
 /**
  * The snapshot with its timestamps masked: the scan's start and end, and the trail status
  * times (the emulator reports delivery "now", as real AWS does after each delivery).

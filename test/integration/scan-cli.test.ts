@@ -1,7 +1,7 @@
 // The scan command as a user runs it: flags, filters, exit codes, output files, and the faults
 // that must become recorded errors (never silent gaps) while the scan goes on.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +20,9 @@ const ids = { mgmt: '', archive: '', appA: '', appB: '', sandboxOu: '', workload
 
 const outDir = () => mkdtempSync(join(tmpdir(), 'tw-cli-'));
 const readSnapshot = (dir: string): Snapshot => JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
-const scanArgs = (dir: string, ...extra: string[]) => ['scan', '--endpoint-url', proxy.endpoint, '--out', dir, '--regions', 'us-east-1,eu-west-1', ...extra];
+// The gate is set to critical: these tests are about collection, and this small organization
+// has high-severity findings on purpose (its trails are not hardened).
+const scanArgs = (dir: string, ...extra: string[]) => ['scan', '--endpoint-url', proxy.endpoint, '--out', dir, '--regions', 'us-east-1,eu-west-1', '--fail-on', 'critical', ...extra];
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -61,8 +63,10 @@ describe('trailwarden scan (CLI)', () => {
     expect(run.stderr).toMatch(/accounts\s+4 scanned · 0 skipped · 0 error/);
     expect(run.stderr).toMatch(/trails\s+2 \(1 organization, 1 multi-region\)/);
     expect(run.stderr).toMatch(/API calls\s+\d+ in [\d.]+ s, 0 retried; per account-region: median \d+/);
-    // Written atomically: no temporary files left beside it.
-    expect(readdirSync(dir)).toEqual(['snapshot.json']);
+    expect(run.stderr).toMatch(/findings\s+\d+ PASS · \d+ FAIL · 0 ERROR/);
+    expect(run.stderr).toContain('trailwarden: exit 0: no FAIL at or above critical');
+    // Written atomically: no temporary files left beside them.
+    expect(readdirSync(dir).sort()).toEqual(['report.json', 'snapshot.json']);
   });
 
   it('--accounts scans only the selection, but still credits the organization trail read in the management account', async () => {
@@ -97,7 +101,7 @@ describe('trailwarden scan (CLI)', () => {
     const run = await cli(scanArgs(dir, '--max-attempts', '2'));
     proxy.clearRules();
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain('exit 3: the scan is incomplete');
+    expect(run.stderr).toMatch(/exit 3: the gate passed but the scan is incomplete \(\d+ ERROR finding/);
     const snap = readSnapshot(dir);
     const appA = snap.accounts.find((a) => a.id === ids.appA)!;
     expect(appA.status).toBe('scanned');
@@ -202,5 +206,36 @@ describe('trailwarden iam-policy', () => {
   it('works through the installed bin as a separate process', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/trailwarden.js', 'iam-policy', '--for', 'member'], { cwd: process.cwd() });
     expect(JSON.parse(stdout).Version).toBe('2012-10-17');
+  });
+});
+
+describe('trailwarden scan with the rules pack', () => {
+  it('exits 1 when a FAIL reaches --fail-on (default high), with one line naming it', async () => {
+    const dir = outDir();
+    const run = await cli(['scan', '--endpoint-url', proxy.endpoint, '--out', dir, '--regions', 'us-east-1']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/trailwarden: exit 1: \d+ finding\(s\) FAIL at or above high, e\.g\. [a-z-]+ on /);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.summary.byStatus.FAIL).toBeGreaterThan(0);
+  });
+
+  it('a malformed rule fails before any AWS call: exit 2, file and line, nothing written', async () => {
+    const rules = mkdtempSync(join(tmpdir(), 'tw-bad-rules-'));
+    writeFileSync(join(rules, 'broken.yaml'), 'id: broken\ntitle: x\nseverity: high\nscope: trail\nassert: trail.name ==\n');
+    const dir = join(outDir(), 'out');
+    proxy.resetLog();
+    const run = await cli(['scan', '--endpoint-url', proxy.endpoint, '--out', dir, '--rules', rules]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`${rules}/broken\\.yaml:\\d+: `));
+    expect(proxy.requests).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a malformed config fails with file and line: exit 2', async () => {
+    const cfg = join(mkdtempSync(join(tmpdir(), 'tw-cfg-')), 'trailwarden.config.yaml');
+    writeFileSync(cfg, 'parameters:\n  retentionDays: 365\n  retentionDay: 90\n');
+    const run = await cli(['scan', '--endpoint-url', proxy.endpoint, '--out', join(outDir(), 'out'), '--config', cfg]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`trailwarden: ${cfg}:3: parameters: unknown key "retentionDay"`);
   });
 });

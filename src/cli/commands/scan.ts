@@ -7,9 +7,10 @@ import { EXIT, UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { accountIds, endpointUrl, ouIds, positiveInt, regionNames } from '../parse.js';
 import { Progress } from '../progress.js';
-import { scanSummary } from '../summary.js';
+import { findingsSummary, scanSummary } from '../summary.js';
+import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../pipeline.js';
 
-export interface ScanFlags {
+export interface ScanFlags extends EvaluationFlags {
   out: string;
   roleName: string;
   externalId?: string;
@@ -46,6 +47,8 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   };
   if (!flags.roleName || /\s/.test(flags.roleName)) throw new UsageError(`--role-name: "${flags.roleName}" is not a role name`);
   const outDir = resolve(io.cwd, flags.out);
+  // The rules pack and configuration are checked before the first AWS call.
+  const prepared = await prepare(flags, io.cwd);
 
   const started = Date.now();
   const counter = new CallCounter();
@@ -66,12 +69,15 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
       scanSummary(s, { retries: result.counter.retries, seconds: (Date.now() - started) / 1000 }, { verbose: !!flags.verbose, snapshotPath }),
     );
   }
-  const accountErrors = s.accounts.filter((a) => a.status === 'error').length;
-  if ((accountErrors > 0 || s.errors.length > 0 || !s.complete) && !flags.allowIncomplete) {
-    io.stderr(
-      `trailwarden: exit 3: the scan is incomplete (${accountErrors} account(s) in error, ${s.errors.length} fact(s) not collected); --allow-incomplete accepts it\n`,
-    );
+  const outcome = evaluateSnapshot(s, prepared, flags.framework, new Date());
+  const written = await writeReports(outDir, outcome, prepared.formats);
+  if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
+  const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete);
+  // Collection errors that no rule needed still make the scan incomplete.
+  if (verdict.code === EXIT.ok && (s.errors.length > 0 || s.accounts.some((a) => a.status === 'error')) && !flags.allowIncomplete) {
+    io.stderr(`trailwarden: exit 3: the scan is incomplete (${s.errors.length} fact(s) not collected); --allow-incomplete accepts it\n`);
     return EXIT.incomplete;
   }
-  return EXIT.ok;
+  io.stderr(`trailwarden: ${verdict.line}\n`);
+  return verdict.code;
 }

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { loadRules } from '../../engine/load.js';
+import { rulesReference } from '../../engine/docs.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { EXIT } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { BUILTIN_RULES } from '../pipeline.js';
+
+export async function runRulesList(flags: { rules?: string[]; json?: boolean }, io: CliIO): Promise<number> {
+  const pack = await loadRules([BUILTIN_RULES, ...(flags.rules ?? []).map((d) => resolve(io.cwd, d))]);
+  if (flags.json) {
+    io.stdout(`${JSON.stringify(pack.rules.map(({ id, title, severity, scope, frameworks }) => ({ id, title, severity, scope, frameworks })), null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const width = Math.max(...pack.rules.map((r) => r.id.length));
+  for (const r of pack.rules) io.stdout(`${r.id.padEnd(width)}  ${r.severity.padEnd(13)} ${r.scope.padEnd(14)} ${r.title}\n`);
+  io.stdout(`${pack.rules.length} rules, pack sha256 ${pack.sha256}\n`);
+  return EXIT.ok;
+}
+
+/** Validates a rules directory (the built-in pack when none is given); errors exit 2 with file:line. */
+export async function runRulesValidate(dir: string | undefined, io: CliIO): Promise<number> {
+  const dirs = dir ? [BUILTIN_RULES, resolve(io.cwd, dir)] : [BUILTIN_RULES];
+  const pack = await loadRules(dirs);
+  io.stdout(`${pack.rules.length} rules valid${dir ? ` (built-in pack plus ${dir})` : ''}\n`);
+  return EXIT.ok;
+}
+
+export async function runRulesDocs(flags: { out: string }, io: CliIO): Promise<number> {
+  const pack = await loadRules([BUILTIN_RULES]);
+  const path = resolve(io.cwd, flags.out);
+  await writeFileAtomic(path, rulesReference(pack.rules));
+  io.stdout(`wrote ${path} (${pack.rules.length} rules)\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,70 @@
+// trailwarden.config.yaml: rule parameters and rules switched on or off. Validated by zod; the
+// same schema is published as JSON Schema.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { InputError } from '../util/input-error.js';
+import { parseYaml } from '../util/yaml-source.js';
+
+export const Parameters = z
+  .object({
+    retentionDays: z.number().int().min(1).default(365).describe('minimum days a log group keeps events and a bucket keeps log objects'),
+    objectLockRetentionDays: z.number().int().min(1).default(365).describe('minimum Object Lock default retention of the trail bucket'),
+    requiredTagKeys: z.array(z.string().min(1)).default([]).describe('tag keys every trail must carry (none: at least one tag)'),
+    deliveryFreshnessHours: z.number().positive().default(24).describe('maximum age of the last log file delivered to S3'),
+    digestFreshnessHours: z.number().positive().default(2).describe('maximum age of the last digest file (digests are delivered hourly)'),
+    cloudWatchFreshnessHours: z.number().positive().default(24).describe('maximum age of the last delivery to CloudWatch Logs'),
+    logArchiveAccountId: z
+      .string()
+      .regex(/^\d{12}$/)
+      .nullable()
+      .default(null)
+      .describe('the designated log-archive account: trail buckets must live there'),
+    custom: z
+      .record(z.string().regex(/^[a-zA-Z]\w*$/), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
+      .default({})
+      .describe('values for your own rules, read as params.custom.<name>'),
+  })
+  .strict();
+export type Parameters = z.infer<typeof Parameters>;
+
+export const ConfigFile = z
+  .object({
+    parameters: Parameters.default(Parameters.parse({})),
+    rules: z
+      .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/), z.object({ enabled: z.boolean() }).strict())
+      .default({})
+      .describe('per-rule switches, e.g. { trail-insights: { enabled: false } }'),
+  })
+  .strict();
+export type Config = z.infer<typeof ConfigFile>;
+
+export const DEFAULT_CONFIG: Config = ConfigFile.parse({});
+
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://github.com/trailwarden/trailwarden/schemas/config.schema.json',
+    title: 'trailwarden configuration',
+    ...z.toJSONSchema(ConfigFile, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+  };
+}
+
+/** Loads and validates a config file; errors name the file and line. */
+export async function loadConfig(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(file, null, `cannot read the configuration (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const source = parseYaml(file, text);
+  const parsed = ConfigFile.safeParse(source.data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const where = issue.path.map(String);
+    const line = source.lineOf(where, keys[0]);
+    const what = keys.length ? `unknown key "${keys.join('", "')}"` : issue.message;
+    throw new InputError(file, line, `${where.length ? where.join('.') + ': ' : ''}${what}`);
+  }
+  return parsed.data;
+}

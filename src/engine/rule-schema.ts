@@ -1,0 +1,60 @@
+// The rule file format: one YAML file per rule, validated here. The same zod schema produces the
+// published JSON Schema (editor completion through `# yaml-language-server: $schema=...`).
+import { z } from 'zod';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export const SCOPES = ['organization', 'account', 'account-region', 'trail', 'bucket', 'key', 'topic', 'log-group'] as const;
+export const Scope = z.enum(SCOPES);
+export type Scope = z.infer<typeof Scope>;
+
+/** Framework ids: `aws-fsbp`, `cis-aws-v1.4.0`, `nist-800-53-r5`, `pci-dss-v4.0`, or a user's own `x-...`. */
+export const FRAMEWORK_ID = /^(aws-fsbp|cis-aws-v\d+\.\d+\.\d+|nist-800-53-r5|pci-dss-v4\.0|x-[a-z0-9-]+)$/;
+
+const text = z.string().trim().min(1);
+
+export const RuleFile = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a lowercase slug like trail-log-file-validation'),
+    title: text,
+    severity: Severity,
+    scope: Scope,
+    description: text.describe('what the rule checks, in plain words'),
+    rationale: text.describe('why it matters for the audit log'),
+    forAny: z
+      .enum(['trails'])
+      .optional()
+      .describe(
+        'evaluate `assert` once per item (each bound to `trail`): PASS if any item passes; ERROR if none passes and some could not be judged; FAIL otherwise',
+      ),
+    when: text.optional().describe('CEL; false -> NOT_APPLICABLE'),
+    assert: text.describe('CEL; true -> PASS, false -> FAIL'),
+    requires: z.array(z.string().regex(/^[a-zA-Z]+\.[a-zA-Z][a-zA-Z0-9]*$/)).default([]).describe('facts whose collection failure makes the verdict ERROR'),
+    parameters: z.array(z.string()).default([]).describe('configuration parameters the rule reads as params.<name>'),
+    message: z.object({ pass: text, fail: text }).strict(),
+    frameworks: z.record(z.string().regex(FRAMEWORK_ID, 'a framework id such as aws-fsbp or cis-aws-v3.0.0'), z.array(text).min(1)).default({}),
+    frameworksNote: text.optional().describe('why the rule maps to no framework, or what could not be verified'),
+    remediation: z
+      .object({
+        summary: text,
+        console: z.array(text).min(1),
+        cli: text,
+        terraform: text,
+        cloudformation: text,
+      })
+      .strict(),
+    references: z.array(z.string().url()).min(1),
+    notes: text.optional(),
+  })
+  .strict();
+export type RuleFile = z.infer<typeof RuleFile>;
+
+export function ruleJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://github.com/trailwarden/trailwarden/schemas/rule.schema.json',
+    title: 'trailwarden rule',
+    ...z.toJSONSchema(RuleFile, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+  };
+}

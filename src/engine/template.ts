@@ -1,0 +1,27 @@
+// Message and remediation templates: `{{path.to.value}}` replaced by the subject's real names.
+// Deliberately tiny: no logic in templates, so a rule's text can be read as written.
+
+const PLACEHOLDER = /\{\{\s*([a-zA-Z_][\w]*(?:\.[\w-]+)*)\s*\}\}/g;
+
+export function lookup(vars: Record<string, unknown>, path: string): unknown {
+  let value: unknown = vars;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+export function render(template: string, vars: Record<string, unknown>): string {
+  return template.replace(PLACEHOLDER, (_m, path: string) => {
+    const value = lookup(vars, path);
+    if (value === undefined || value === null) return `<${path}>`;
+    if (Array.isArray(value)) return value.join(', ');
+    if (typeof value === 'object') return JSON.stringify(value);
+    return String(value);
+  });
+}
+
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}

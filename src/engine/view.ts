@@ -1,0 +1,211 @@
+// The evaluation view: for each scope, the subjects a rule is judged on and the CEL variables
+// each one sees. Linked resources are joined onto trails here so rules stay one-liners.
+import type { AccountRecord, Alarm, Bucket, Key, LogGroup, Snapshot, Topic, Trail } from '../inventory/schema.js';
+import type { Scope } from './rule-schema.js';
+
+export interface ResourceRef {
+  type: 'organization' | 'account' | 'account-region' | 'trail' | 'bucket' | 'key' | 'topic' | 'log-group';
+  id: string;
+  arn: string | null;
+  name: string;
+}
+
+export interface Subject {
+  resource: ResourceRef;
+  accountId: string;
+  accountName: string;
+  region: string | null;
+  vars: Record<string, unknown>;
+  /** Per-item variables for rules with `forAny: trails`. */
+  trails?: Record<string, unknown>[];
+  /** The subject cannot be judged at all (its account could not be scanned): every verdict is ERROR. */
+  blocked: string | null;
+  /** What the scanner may have missed; a FAIL then becomes ERROR ("could not see everything"). */
+  incomplete: string | null;
+}
+
+export interface AlarmView extends Alarm {
+  /** The SNS topics among alarmActions, as collected (null when a topic was not read). */
+  topics: (Topic | null)[];
+}
+
+export interface LogGroupView extends Omit<LogGroup, 'alarms'> {
+  alarms: AlarmView[] | null;
+}
+
+/** The variables a trail brings: the trail and what it points at (null when not configured). */
+export interface TrailVars {
+  trail: Trail;
+  bucket: Bucket | null;
+  key: Key | null;
+  topic: Topic | null;
+  logGroup: LogGroupView | null;
+}
+
+export class InventoryView {
+  private readonly accounts: Map<string, AccountRecord>;
+  private readonly buckets: Map<string, Bucket>;
+  private readonly keys: Map<string, Key>;
+  private readonly topics: Map<string, Topic>;
+  private readonly logGroups: Map<string, LogGroupView>;
+  private readonly trailVars = new Map<string, TrailVars>();
+
+  constructor(readonly snapshot: Snapshot) {
+    this.accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
+    this.buckets = new Map(snapshot.buckets.map((b) => [b.name, b]));
+    this.keys = new Map(snapshot.keys.map((k) => [k.arn, k]));
+    this.topics = new Map(snapshot.topics.map((t) => [t.arn, t]));
+    this.logGroups = new Map(
+      snapshot.logGroups.map((g) => [
+        g.arn,
+        {
+          ...g,
+          alarms:
+            g.alarms?.map((a) => ({ ...a, topics: a.alarmActions.filter((x) => x.includes(':sns:')).map((arn) => this.topics.get(arn) ?? null) })) ??
+            null,
+        },
+      ]),
+    );
+    for (const t of snapshot.trails) {
+      this.trailVars.set(t.arn, {
+        trail: t,
+        bucket: t.s3BucketName ? (this.buckets.get(t.s3BucketName) ?? null) : null,
+        key: t.kmsKeyId ? (this.keys.get(t.kmsKeyId) ?? null) : null,
+        topic: t.snsTopicArn ? (this.topics.get(t.snsTopicArn) ?? null) : null,
+        logGroup: t.cloudWatchLogsLogGroupArn ? (this.logGroups.get(t.cloudWatchLogsLogGroupArn) ?? null) : null,
+      });
+    }
+  }
+
+  account(id: string | null): AccountRecord | null {
+    return id ? (this.accounts.get(id) ?? null) : null;
+  }
+
+  subjects(scope: Scope): Subject[] {
+    switch (scope) {
+      case 'organization':
+        return this.organizationSubjects();
+      case 'account':
+        return this.judgedAccounts().map((a) => this.accountSubject(a));
+      case 'account-region':
+        return this.judgedAccounts().flatMap((a) => this.regionSubjects(a));
+      case 'trail':
+        return this.snapshot.trails.map((t) => this.trailSubject(t));
+      case 'bucket':
+        return this.snapshot.buckets.map((b) => this.resourceSubject({ type: 'bucket', id: b.name, arn: b.arn, name: b.name }, b.ownerAccountId, b.region, { bucket: b, trails: this.trailsUsing(b.usedByTrailArns) }));
+      case 'key':
+        return this.snapshot.keys.map((k) => this.resourceSubject({ type: 'key', id: k.arn, arn: k.metadata?.keyArn ?? k.arn, name: k.keyId ?? k.arn }, k.ownerAccountId, k.region, { key: k, trails: this.trailsUsing(k.usedByTrailArns) }));
+      case 'topic':
+        return this.snapshot.topics.map((t) => this.resourceSubject({ type: 'topic', id: t.arn, arn: t.arn, name: t.name }, t.ownerAccountId, t.region, { topic: t, trails: this.trailsUsing(t.usedByTrailArns) }));
+      case 'log-group':
+        return this.snapshot.logGroups.map((g) =>
+          this.resourceSubject({ type: 'log-group', id: g.arn, arn: g.arn, name: g.name }, g.ownerAccountId, g.region, { logGroup: this.logGroups.get(g.arn)!, trails: this.trailsUsing(g.usedByTrailArns) }),
+        );
+    }
+  }
+
+  private judgedAccounts(): AccountRecord[] {
+    // Skipped accounts (suspended, or not selected) get no verdicts at all.
+    return this.snapshot.accounts.filter((a) => a.status !== 'skipped');
+  }
+
+  private trailsUsing(arns: string[]): Trail[] {
+    return arns.map((arn) => this.trailVars.get(arn)?.trail).filter((t): t is Trail => !!t);
+  }
+
+  private trailItems(arns: string[]): Record<string, unknown>[] {
+    return arns.map((arn) => this.trailVars.get(arn)).filter((v): v is TrailVars => !!v).map((v) => ({ ...v }));
+  }
+
+  private organizationSubjects(): Subject[] {
+    const org = this.snapshot.organization;
+    if (!org.available || !org.id) return [];
+    const mgmt = this.account(org.managementAccountId);
+    const orgTrails = this.snapshot.trails.filter((t) => t.isOrganizationTrail && t.ownerAccountId === org.managementAccountId);
+    const mgmtUnseen = !mgmt || mgmt.status !== 'scanned' ? `the management account ${org.managementAccountId} was not scanned` : null;
+    const unreachable = mgmt?.regions.filter((r) => r.status === 'unreachable').map((r) => r.name) ?? [];
+    return [
+      {
+        resource: { type: 'organization', id: org.id, arn: org.arn, name: org.id },
+        accountId: org.managementAccountId ?? '',
+        accountName: mgmt?.name ?? '',
+        region: null,
+        vars: { organization: org, account: mgmt },
+        trails: this.trailItems(orgTrails.map((t) => t.arn)),
+        blocked: null,
+        incomplete: mgmtUnseen ?? (unreachable.length ? `the management account's regions ${unreachable.join(', ')} were unreachable` : null),
+      },
+    ];
+  }
+
+  private accountIncompleteness(a: AccountRecord): string | null {
+    const unreachable = a.regions.filter((r) => r.status === 'unreachable').map((r) => r.name);
+    return unreachable.length ? `regions ${unreachable.join(', ')} could not be listed, so trails there are unknown` : null;
+  }
+
+  private accountSubject(a: AccountRecord): Subject {
+    return {
+      resource: { type: 'account', id: a.id, arn: null, name: a.name },
+      accountId: a.id,
+      accountName: a.name,
+      region: null,
+      vars: { account: a, organization: this.snapshot.organization },
+      trails: this.trailItems(a.coveringTrailArns),
+      blocked: a.status === 'error' ? `account ${a.id} could not be scanned: ${a.reason}` : null,
+      incomplete: this.accountIncompleteness(a),
+    };
+  }
+
+  private regionSubjects(a: AccountRecord): Subject[] {
+    const regions = a.status === 'error' ? [] : a.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable');
+    if (a.status === 'error') {
+      // Nothing is known about its regions; one blocked subject says so rather than none.
+      return [{ ...this.accountSubject(a), resource: { type: 'account-region', id: `${a.id}/*`, arn: null, name: `${a.name} (all regions)` } }];
+    }
+    return regions.map((r) => ({
+      resource: { type: 'account-region', id: `${a.id}/${r.name}`, arn: null, name: `${a.name} ${r.name}` },
+      accountId: a.id,
+      accountName: a.name,
+      region: r.name,
+      vars: { account: a, region: r, organization: this.snapshot.organization },
+      trails: this.trailItems(
+        a.coveringTrailArns.filter((arn) => {
+          const t = this.trailVars.get(arn)?.trail;
+          return !!t && (t.isMultiRegionTrail || t.homeRegion === r.name);
+        }),
+      ),
+      blocked: r.status === 'unreachable' ? `region ${r.name} of ${a.id} could not be listed: ${r.reason}` : null,
+      // A multi-region trail homed in an unreachable region would cover this one too.
+      incomplete: this.accountIncompleteness(a),
+    }));
+  }
+
+  private trailSubject(t: Trail): Subject {
+    const owner = this.account(t.ownerAccountId);
+    return {
+      resource: { type: 'trail', id: t.arn, arn: t.arn, name: t.name },
+      accountId: t.ownerAccountId,
+      accountName: owner?.name ?? t.ownerAccountId,
+      region: t.homeRegion,
+      vars: { ...this.trailVars.get(t.arn)!, account: owner, organization: this.snapshot.organization },
+      blocked: null,
+      incomplete: null,
+    };
+  }
+
+  private resourceSubject(resource: ResourceRef, ownerId: string | null, region: string | null, vars: Record<string, unknown>): Subject {
+    const owner = this.account(ownerId);
+    // A finding belongs to the account that owns its resource; a foreign bucket's to the trail owner.
+    const trails = (vars.trails as Trail[] | undefined) ?? [];
+    const accountId = ownerId ?? trails[0]?.ownerAccountId ?? '';
+    return {
+      resource,
+      accountId,
+      accountName: owner?.name ?? this.account(accountId)?.name ?? accountId,
+      region,
+      vars: { ...vars, account: owner, organization: this.snapshot.organization },
+      blocked: null,
+      incomplete: null,
+    };
+  }
+}

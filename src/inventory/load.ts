@@ -1,0 +1,28 @@
+// Reading a saved snapshot: a malformed file is an input error naming file, line and reason.
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../util/input-error.js';
+import { parseYaml } from '../util/yaml-source.js';
+import { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './schema.js';
+
+export async function loadSnapshot(file: string): Promise<Snapshot> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(file, null, `cannot read the snapshot (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  // JSON is YAML: the YAML parser gives line numbers for both syntax and schema errors.
+  const source = parseYaml(file, text);
+  const version = (source.data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== SNAPSHOT_SCHEMA_VERSION) {
+    throw new InputError(file, source.lineOf(['schemaVersion']), `snapshot schemaVersion ${JSON.stringify(version)} is not supported (expected "${SNAPSHOT_SCHEMA_VERSION}")`);
+  }
+  const parsed = Snapshot.safeParse(source.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    throw new InputError(file, source.lineOf(path, keys[0]), `${path.join('.')}: ${keys.length ? `unknown field "${keys.join('", "')}"` : issue.message}`);
+  }
+  return parsed.data;
+}

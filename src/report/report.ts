@@ -1,0 +1,131 @@
+// report.json: the stable contract every other format derives from (architecture.md). Built
+// from findings and the snapshot they came from; its zod schema is published as JSON Schema.
+import { z } from 'zod';
+import { SEVERITIES, SCOPES } from '../engine/rule-schema.js';
+import { STATUSES, type Finding } from '../findings/finding.js';
+import type { Snapshot } from '../inventory/schema.js';
+
+export const REPORT_SCHEMA_VERSION = '1.0';
+
+const Resource = z.object({ type: z.enum(SCOPES), id: z.string(), arn: z.string().nullable(), name: z.string() }).strict();
+
+export const ReportFinding = z
+  .object({
+    fingerprint: z.string().describe('stable hash of ruleId + resource'),
+    ruleId: z.string(),
+    title: z.string(),
+    severity: z.enum(SEVERITIES),
+    status: z.enum(STATUSES),
+    waiver: z.object({ reason: z.string(), owner: z.string(), expires: z.string() }).strict().nullable(),
+    accountId: z.string(),
+    accountName: z.string(),
+    region: z.string().nullable(),
+    resource: Resource,
+    message: z.string(),
+    frameworks: z.record(z.string(), z.array(z.string())),
+    remediation: z
+      .object({ summary: z.string(), console: z.array(z.string()), cli: z.string(), terraform: z.string(), cloudformation: z.string() })
+      .strict(),
+    evidence: z.record(z.string(), z.unknown()).describe('the facts the verdict used'),
+  })
+  .strict();
+
+const counts = <T extends readonly [string, ...string[]]>(keys: T) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, z.number().int().min(0)])) as Record<T[number], z.ZodNumber>).strict();
+
+export const Report = z
+  .object({
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+    tool: z.object({ name: z.literal('trailwarden'), version: z.string() }).strict(),
+    generatedAt: z.string().describe('the evaluation time (ISO 8601)'),
+    snapshotTakenAt: z.string().describe('when the scan that produced the snapshot finished'),
+    rulesPack: z.object({ sha256: z.string(), rules: z.number().int() }).strict(),
+    framework: z.string().nullable().describe('set when only one framework\'s rules were evaluated'),
+    scope: z
+      .object({
+        organizationId: z.string().nullable(),
+        managementAccountId: z.string().nullable(),
+        regions: z.array(z.string()).describe('regions scanned in at least one account'),
+      })
+      .strict(),
+    summary: z
+      .object({
+        byStatus: counts(STATUSES),
+        bySeverity: counts(SEVERITIES).describe('FAIL findings per severity'),
+        accounts: z.object({ scanned: z.number().int(), skipped: z.number().int(), error: z.number().int() }).strict(),
+      })
+      .strict(),
+    accounts: z.array(
+      z
+        .object({
+          id: z.string(),
+          name: z.string(),
+          ouPath: z.string().describe('OU names from the root, joined by "/"'),
+          status: z.enum(['scanned', 'skipped', 'error']),
+          reason: z.string().nullable(),
+        })
+        .strict(),
+    ),
+    findings: z.array(ReportFinding),
+  })
+  .strict();
+export type Report = z.infer<typeof Report>;
+
+export function reportJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://github.com/trailwarden/trailwarden/schemas/report.schema.json',
+    title: 'trailwarden report',
+    ...z.toJSONSchema(Report, { target: 'draft-2020-12', unrepresentable: 'any' }),
+  };
+}
+
+export interface ReportInput {
+  snapshot: Snapshot;
+  findings: Finding[];
+  toolVersion: string;
+  generatedAt: Date;
+  rulesPack: { sha256: string; rules: number };
+  framework?: string | null;
+}
+
+export function buildReport(input: ReportInput): Report {
+  const { snapshot, findings } = input;
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Report['summary']['byStatus'];
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Report['summary']['bySeverity'];
+  for (const f of findings) {
+    byStatus[f.status]++;
+    if (f.status === 'FAIL') bySeverity[f.severity]++;
+  }
+  const accounts = snapshot.accounts.map((a) => ({
+    id: a.id,
+    name: a.name,
+    ouPath: a.ouPath.map((o) => o.name).join('/'),
+    status: a.status,
+    reason: a.reason,
+  }));
+  const regions = new Set(snapshot.accounts.flatMap((a) => a.regions.filter((r) => r.status === 'scanned').map((r) => r.name)));
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'trailwarden', version: input.toolVersion },
+    generatedAt: input.generatedAt.toISOString(),
+    snapshotTakenAt: snapshot.finishedAt,
+    rulesPack: input.rulesPack,
+    framework: input.framework ?? null,
+    scope: {
+      organizationId: snapshot.organization.id,
+      managementAccountId: snapshot.organization.managementAccountId,
+      regions: [...regions].sort(),
+    },
+    summary: {
+      byStatus,
+      bySeverity,
+      accounts: {
+        scanned: accounts.filter((a) => a.status === 'scanned').length,
+        skipped: accounts.filter((a) => a.status === 'skipped').length,
+        error: accounts.filter((a) => a.status === 'error').length,
+      },
+    },
+    accounts,
+    findings: findings.map((f) => ({ ...f, resource: { ...f.resource } })),
+  };
+}

@@ -1,0 +1,33 @@
+// YAML parsing that remembers where things are, so validation errors can name a line.
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { InputError } from './input-error.js';
+
+export interface YamlSource {
+  file: string;
+  data: unknown;
+  /** 1-based line of the node at `path` (or of its nearest existing parent). */
+  lineOf(path: readonly (string | number)[], key?: string): number | null;
+}
+
+export function parseYaml(file: string, text: string): YamlSource {
+  const counter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const line = first.linePos?.[0]?.line ?? counter.linePos(first.pos[0]).line;
+    throw new InputError(file, line, `invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  const lineOf = (path: readonly (string | number)[], key?: string): number | null => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && key !== undefined && n === path.length && isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+        const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+        if (range) return counter.linePos(range[0]).line;
+      }
+      if (node?.range) return counter.linePos(node.range[0]).line;
+    }
+    return null;
+  };
+  return { file, data: doc.toJS(), lineOf };
+}

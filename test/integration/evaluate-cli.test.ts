@@ -1,0 +1,89 @@
+// Offline re-evaluation and the rules commands, as a user runs them.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../harness/cli.js';
+import { assertValidReport } from '../harness/scan-run.js';
+
+const BASE = new URL('../rules/base-snapshot.json', import.meta.url).pathname;
+const outDir = () => mkdtempSync(join(tmpdir(), 'tw-eval-'));
+
+describe('trailwarden evaluate', () => {
+  it('re-evaluates a snapshot offline into a valid report, identical for the same snapshot and time', async () => {
+    const [a, b] = [outDir(), outDir()];
+    const first = await cli(['evaluate', BASE, '--out', a, '--now', '2026-11-21T12:00:00Z']);
+    const second = await cli(['evaluate', BASE, '--out', b, '--now', '2026-11-21T12:00:00Z']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('trailwarden: exit 0: no FAIL at or above high');
+    const report = JSON.parse(readFileSync(join(a, 'report.json'), 'utf8'));
+    assertValidReport(report);
+    expect(readFileSync(join(b, 'report.json'), 'utf8')).toBe(readFileSync(join(a, 'report.json'), 'utf8'));
+    expect(report.summary.byStatus.FAIL).toBe(0);
+    expect(report.summary.byStatus.PASS).toBeGreaterThan(0);
+    expect(report.rulesPack.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.generatedAt).toBe('2026-11-21T12:00:00.000Z');
+  });
+
+  it('--framework keeps only the rules mapped to it', async () => {
+    const dir = outDir();
+    const run = await cli(['evaluate', BASE, '--out', dir, '--now', '2026-11-21T12:00:00Z', '--framework', 'cis-aws-v3.0.0']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.framework).toBe('cis-aws-v3.0.0');
+    expect(report.findings.every((f: { frameworks: Record<string, string[]> }) => f.frameworks['cis-aws-v3.0.0'])).toBe(true);
+    const unknown = await cli(['evaluate', BASE, '--out', dir, '--framework', 'iso-27001']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--framework: no rule maps to "iso-27001"');
+  });
+
+  it('a malformed snapshot: exit 2, file and line, no report written', async () => {
+    const dir = outDir();
+    const bad = join(dir, 'snapshot.json');
+    const text = readFileSync(BASE, 'utf8').replace('"isMultiRegionTrail": true', '"isMultiRegionTrail": "yes"');
+    writeFileSync(bad, text);
+    const line = text.split('\n').findIndex((l) => l.includes('"isMultiRegionTrail": "yes"')) + 1;
+    const run = await cli(['evaluate', bad, '--out', join(dir, 'out')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(new RegExp(`^trailwarden: ${bad}:${line}: trails\\.0\\.isMultiRegionTrail: `));
+    writeFileSync(bad, '{ "schemaVersion": "1.0", ');
+    expect((await cli(['evaluate', bad, '--out', join(dir, 'out')])).stderr).toMatch(/snapshot\.json:1: invalid YAML|snapshot\.json:\d+: /);
+    expect((await cli(['evaluate', join(dir, 'missing.json'), '--out', join(dir, 'out')])).stderr).toContain('cannot read the snapshot (ENOENT)');
+  });
+});
+
+describe('trailwarden rules', () => {
+  it('list shows every rule with severity and scope', async () => {
+    const run = await cli(['rules', 'list']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^trail-log-file-validation\s+low\s+trail\s+Trail validates the integrity of its log files$/m);
+    expect(run.stdout).toMatch(/\d+ rules, pack sha256 [0-9a-f]{64}/);
+  });
+
+  it('validate accepts the example pack and rejects a broken rule with file:line', async () => {
+    const ok = await cli(['rules', 'validate', 'examples/rules']);
+    expect(ok.code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'tw-rules-'));
+    const broken = readFileSync('examples/rules/trail-delivers-to-log-archive.yaml', 'utf8').replace('assert: trail.s3BucketName', 'assert: trail.s3Bucket');
+    writeFileSync(join(dir, 'trail-delivers-to-log-archive.yaml'), broken);
+    const bad = await cli(['rules', 'validate', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/trail-delivers-to-log-archive\.yaml:\d+: assert: "trail\.s3Bucket" is not a field of the inventory/);
+  });
+
+  it('the worked example of docs/writing-rules.md evaluates as the page says', async () => {
+    const dir = outDir();
+    const run = await cli(['evaluate', BASE, '--out', dir, '--now', '2026-11-21T12:00:00Z', '--rules', 'examples/rules', '--config', 'examples/trailwarden.config.yaml']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    const f = report.findings.find((x: { ruleId: string }) => x.ruleId === 'trail-delivers-to-log-archive');
+    expect(f).toMatchObject({ status: 'PASS', message: 'Trail org-trail delivers to the log-archive bucket org-cloudtrail-logs-222222222222.' });
+    expect(report.findings.some((x: { ruleId: string }) => x.ruleId === 'trail-insights')).toBe(false);
+  });
+
+  it('docs/rules.md is generated from the pack and up to date', async () => {
+    const file = join(outDir(), 'rules.md');
+    await cli(['rules', 'docs', '--out', file]);
+    expect(readFileSync('docs/rules.md', 'utf8'), 'run: npx trailwarden rules docs').toBe(readFileSync(file, 'utf8'));
+  });
+});
