@@ -15,6 +15,7 @@ describe('trailwarden evaluate', () => {
     const first = await cli(['evaluate', BASE, '--out', a, '--now', '2026-11-21T12:00:00Z']);
     const second = await cli(['evaluate', BASE, '--out', b, '--now', '2026-11-21T12:00:00Z']);
     expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
     expect(first.stderr).toContain('trailwarden: exit 0: no FAIL at or above high');
     const report = JSON.parse(readFileSync(join(a, 'report.json'), 'utf8'));
     assertValidReport(report);
