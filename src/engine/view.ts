@@ -122,7 +122,9 @@ export class InventoryView {
     if (!org.available || !org.id) return [];
     const mgmt = this.account(org.managementAccountId);
     const orgTrails = this.snapshot.trails.filter((t) => t.isOrganizationTrail && t.ownerAccountId === org.managementAccountId);
-    const mgmtUnseen = !mgmt || mgmt.status !== 'scanned' ? `the management account ${org.managementAccountId} was not scanned` : null;
+    // Out of scope, the management account is still visited for its organization trails: it is
+    // unseen only when its regions were never listed.
+    const mgmtUnseen = !mgmt || (mgmt.status !== 'scanned' && mgmt.regions.length === 0) ? `the management account ${org.managementAccountId} was not scanned` : null;
     const unreachable = mgmt?.regions.filter((r) => r.status === 'unreachable').map((r) => r.name) ?? [];
     return [
       {

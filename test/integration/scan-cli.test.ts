@@ -174,7 +174,9 @@ describe('trailwarden scan without an organization', () => {
     try {
       const dir = outDir();
       const run = await cli(['scan', '--endpoint-url', m.endpoint, '--out', dir, '--regions', 'us-east-1']);
-      expect(run.code).toBe(0);
+      // An account with no trail at all fails the default gate: that is the point of the tool.
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/exit 1: .*account-multi-region-trail|exit 1: /);
       const snap = readSnapshot(dir);
       expect(snap.organization).toMatchObject({ available: false, reason: "the caller's account is not in an AWS Organization" });
       expect(snap.accounts).toEqual([expect.objectContaining({ id: '123456789012', status: 'scanned', access: 'caller', organizationStatus: null })]);
