@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { InputError } from '../util/input-error.js';
-import { parseYaml } from '../util/yaml-source.js';
+import { parseYaml, schemaError } from '../util/yaml-source.js';
 
 export const Parameters = z
   .object({
@@ -58,13 +58,6 @@ export async function loadConfig(file: string): Promise<Config> {
   }
   const source = parseYaml(file, text);
   const parsed = ConfigFile.safeParse(source.data ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const where = issue.path.map(String);
-    const line = source.lineOf(where, keys[0]);
-    const what = keys.length ? `unknown key "${keys.join('", "')}"` : issue.message;
-    throw new InputError(file, line, `${where.length ? where.join('.') + ': ' : ''}${what}`);
-  }
+  if (!parsed.success) throw schemaError(source, parsed.error.issues, 'key');
   return parsed.data;
 }

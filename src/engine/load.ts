@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Parameters } from '../config/config.js';
 import { AccountRecord, Bucket, Key, LogGroup, OrganizationRecord, RegionRecord, Topic, Trail } from '../inventory/schema.js';
 import { InputError } from '../util/input-error.js';
-import { parseYaml, type YamlSource } from '../util/yaml-source.js';
+import { parseYaml, schemaError, type YamlSource } from '../util/yaml-source.js';
 import { compile, ExpressionError, type CompiledExpression } from './cel.js';
 import { FACTS, factsReferenced } from './facts.js';
 import { RuleFile, type Scope } from './rule-schema.js';
@@ -98,13 +98,7 @@ function fail(source: YamlSource, path: (string | number)[], reason: string, key
 export function parseRule(file: string, text: string): Rule {
   const source = parseYaml(file, text);
   const parsed = RuleFile.safeParse(source.data ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    const what = keys.length ? `unknown field "${keys.join('", "')}"` : issue.message;
-    fail(source, path, `${path.length ? path.join('.') + ': ' : ''}${what}`, keys[0]);
-  }
+  if (!parsed.success) throw schemaError(source, parsed.error.issues);
   const rule = parsed.data;
   const expected = `${rule.id}.yaml`;
   if (basename(file) !== expected) fail(source, ['id'], `rule id "${rule.id}" must match its file name (${expected})`);

@@ -1,7 +1,7 @@
 // Reading a saved snapshot: a malformed file is an input error naming file, line and reason.
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../util/input-error.js';
-import { parseYaml } from '../util/yaml-source.js';
+import { parseYaml, schemaError } from '../util/yaml-source.js';
 import { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './schema.js';
 
 export async function loadSnapshot(file: string): Promise<Snapshot> {
@@ -18,11 +18,6 @@ export async function loadSnapshot(file: string): Promise<Snapshot> {
     throw new InputError(file, source.lineOf(['schemaVersion']), `snapshot schemaVersion ${JSON.stringify(version)} is not supported (expected "${SNAPSHOT_SCHEMA_VERSION}")`);
   }
   const parsed = Snapshot.safeParse(source.data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    throw new InputError(file, source.lineOf(path, keys[0]), `${path.join('.')}: ${keys.length ? `unknown field "${keys.join('", "')}"` : issue.message}`);
-  }
+  if (!parsed.success) throw schemaError(source, parsed.error.issues);
   return parsed.data;
 }

@@ -31,3 +31,16 @@ export function parseYaml(file: string, text: string): YamlSource {
   };
   return { file, data: doc.toJS(), lineOf };
 }
+
+/** The first schema problem of a parsed file, as one file:line: reason error. */
+export function schemaError(
+  source: YamlSource,
+  issues: readonly { path: PropertyKey[]; message: string; code: string; keys?: string[] }[],
+  unknownWord: 'key' | 'field' = 'field',
+): InputError {
+  const issue = issues[0]!;
+  const keys = issue.code === 'unrecognized_keys' ? (issue.keys ?? []) : [];
+  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+  const what = keys.length ? `unknown ${unknownWord} "${keys.join('", "')}"` : issue.message;
+  return new InputError(source.file, source.lineOf(path, keys[0]), `${path.length ? `${path.join('.')}: ` : ''}${what}`);
+}
