@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/config.js';
 import { evaluate, selectRules } from '../engine/evaluate.js';
-import { loadRules, type RulesPack } from '../engine/load.js';
+import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import { SEVERITIES, type Severity } from '../engine/rule-schema.js';
 import type { Finding } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
+import { DEFAULT_FORMATS, REPORT_FORMATS, reportFormat } from '../report/formats/index.js';
 import { buildReport, type Report } from '../report/report.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { TOOL_VERSION } from '../version.js';
@@ -30,12 +31,12 @@ export interface Prepared {
   failOn: Severity;
 }
 
-const FORMATS = ['json'];
 
 /** Everything that can be wrong with the inputs is found here, before any scan or write. */
 export async function prepare(flags: EvaluationFlags, cwd: string): Promise<Prepared> {
-  const formats = flags.format?.length ? flags.format : ['json'];
-  for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format: "${f}" is not available (available: ${FORMATS.join(', ')})`);
+  const formats = [...new Set(flags.format?.length ? flags.format : DEFAULT_FORMATS)];
+  const available = REPORT_FORMATS.map((f) => f.name);
+  for (const f of formats) if (!available.includes(f)) throw new UsageError(`--format: "${f}" is not available (available: ${available.join(', ')})`);
   const failOn = (flags.failOn ?? 'high') as Severity;
   if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on: "${flags.failOn}" is not a severity (${SEVERITIES.join(', ')})`);
   const config = flags.config ? await loadConfig(resolve(cwd, flags.config)) : DEFAULT_CONFIG;
@@ -50,29 +51,35 @@ export async function prepare(flags: EvaluationFlags, cwd: string): Promise<Prep
 export interface Outcome {
   report: Report;
   findings: Finding[];
+  snapshot: Snapshot;
+  /** The rules that were evaluated (after config switches and --framework). */
+  rules: Rule[];
 }
 
 export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): Outcome {
   const findings = evaluate(snapshot, prepared.pack.rules, { now, config: prepared.config, framework });
+  const rules = selectRules(prepared.pack.rules, { config: prepared.config, framework });
   const report = buildReport({
     snapshot,
     findings,
     toolVersion: TOOL_VERSION,
     generatedAt: now,
-    rulesPack: { sha256: prepared.pack.sha256, rules: selectRules(prepared.pack.rules, { config: prepared.config, framework }).length },
+    rulesPack: { sha256: prepared.pack.sha256, rules: rules.length },
     framework: framework ?? null,
   });
-  return { report, findings };
+  return { report, findings, snapshot, rules };
 }
 
+/** Renders every format before writing any, so a renderer that throws leaves no partial set. */
 export async function writeReports(outDir: string, outcome: Outcome, formats: string[]): Promise<string[]> {
-  const written: string[] = [];
-  if (formats.includes('json')) {
-    const path = resolve(outDir, 'report.json');
-    await writeFileAtomic(path, `${JSON.stringify(outcome.report, null, 2)}\n`);
-    written.push(path);
+  const rendered: [string, string][] = [];
+  for (const name of formats) {
+    const format = reportFormat(name);
+    if (!format) throw new UsageError(`--format: "${name}" is not available`);
+    rendered.push([resolve(outDir, format.file), await format.render(outcome)]);
   }
-  return written;
+  for (const [path, text] of rendered) await writeFileAtomic(path, text);
+  return rendered.map(([path]) => path);
 }
 
 const rank = (s: Severity) => SEVERITIES.length - SEVERITIES.indexOf(s);
