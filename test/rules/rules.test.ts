@@ -70,6 +70,12 @@ describe.each(ruleIds)('rule %s', (ruleId) => {
 });
 
 describe('the rules pack', () => {
+  it('ships every rule of the catalogue (../shared/reference/rules-catalogue.md), and the file name is the id', () => {
+    const catalogue = (JSON.parse(readFileSync(join(FIXTURES, 'catalogue-ids.json'), 'utf8')) as string[]).sort();
+    expect(ruleIds).toEqual(catalogue);
+    for (const id of ruleIds) expect(pack.rules.find((r) => r.id === id)?.file.endsWith(`${id}.yaml`), id).toBe(true);
+  });
+
   it('has fixtures only for rules that exist', () => {
     const dirs = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
     for (const d of dirs) expect(ruleIds, `test/rules/${d} has no rule`).toContain(d);

@@ -73,7 +73,7 @@ const list = (v: unknown): string[] => (v === undefined || v === null ? [] : (Ar
 const listOrNull = (v: unknown): string[] | null => (v === undefined ? null : list(v));
 
 /** IAM wildcard match: `*` any run, `?` one character. */
-function glob(pattern: string, value: string, caseInsensitive: boolean): boolean {
+export function glob(pattern: string, value: string, caseInsensitive: boolean): boolean {
   const src = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${src}$`, caseInsensitive ? 'is' : 's').test(value);
 }
