@@ -376,6 +376,11 @@ export const Snapshot = z
     finishedAt: isoTime,
     complete: z.boolean(),
     incompleteReason: z.string().nullable(),
+    shard: z
+      .object({ index: z.number().int().min(1), count: z.number().int().min(1) })
+      .strict()
+      .optional()
+      .describe('scan --shard K/N: this snapshot covers only the accounts of shard K (trailwarden merge joins the shards); absent for a whole scan'),
     partition: z.string(),
     caller: z.object({ accountId, arn: z.string() }).strict(),
     scope: z
