@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { DEFAULT_CONFIG } from '../config/config.js';
 import { fingerprint, type Finding, type Status } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
+import { CannotJudge } from './helpers/cannot-judge.js';
 import type { HelperDeps } from './helpers/index.js';
 import { explainMissing, FACTS } from './facts.js';
 import type { Rule } from './load.js';
@@ -17,7 +18,13 @@ export interface EvaluateOptions {
   framework?: string;
 }
 
-type Verdict = { status: Status; reason: string | null; vars: Record<string, unknown> };
+type Verdict = {
+  status: Status;
+  reason: string | null;
+  vars: Record<string, unknown>;
+  /** forAny FAIL: the facts of every item judged, so the finding says why each one fell short. */
+  judged?: Record<string, unknown>[];
+};
 
 export function selectRules(rules: readonly Rule[], options: Pick<EvaluateOptions, 'config' | 'framework'>): Rule[] {
   const config = options.config ?? DEFAULT_CONFIG;
@@ -53,11 +60,19 @@ function missingFacts(rule: Rule, vars: Record<string, unknown>, snapshot: Snaps
   return reasons;
 }
 
+/** The rule's own reason when it called cannotJudge (the CEL runtime may wrap the error). */
+function cannotJudgeReason(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof CannotJudge) return e.message;
+  return null;
+}
+
 function run(expr: NonNullable<Rule['compiled']['when']>, vars: Record<string, unknown>, deps: HelperDeps): boolean | string {
   try {
     const value = expr.evaluate(vars, deps);
     return typeof value === 'boolean' ? value : `the expression returned ${typeof value}, not a boolean`;
   } catch (err) {
+    const judged = cannotJudgeReason(err);
+    if (judged !== null) return judged;
     return `the expression could not be evaluated: ${(err as Error).message.split('\n')[0]}`;
   }
 }
@@ -80,6 +95,7 @@ function judge(rule: Rule, subject: Subject, vars: Record<string, unknown>, snap
   }
   // forAny: one item that passes is a fact seen; a FAIL needs every item judged and nothing unseen.
   const unknown: string[] = [];
+  const failed: Record<string, unknown>[] = [];
   for (const item of subject.trails ?? []) {
     const itemVars = { ...vars, ...item };
     const missing = missingFacts(rule, itemVars, snapshot);
@@ -90,10 +106,20 @@ function judge(rule: Rule, subject: Subject, vars: Record<string, unknown>, snap
     const ok = run(rule.compiled.assert, itemVars, deps);
     if (ok === true) return { status: 'PASS', reason: null, vars: itemVars };
     if (typeof ok === 'string') unknown.push(`${(item.trail as { arn?: string } | undefined)?.arn ?? 'item'}: ${ok}`);
+    else failed.push(itemVars);
   }
   if (unknown.length) return { status: 'ERROR', reason: unknown.join('; '), vars };
   if (subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
-  return { status: 'FAIL', reason: null, vars };
+  // The remediation is written for the trail closest to compliance, so its names are real.
+  const representative = [...failed].sort((a, b) => closeness(b) - closeness(a))[0];
+  return { status: 'FAIL', reason: null, vars: representative ?? vars, judged: failed.map((v) => evidence(rule, v)) };
+}
+
+/** How far a trail got: multi-region, logging, delivering to an existing log group. */
+function closeness(vars: Record<string, unknown>): number {
+  const t = vars.trail as { isMultiRegionTrail?: boolean; status?: { isLogging?: boolean } | null } | undefined;
+  const g = vars.logGroup as { exists?: boolean | null } | null | undefined;
+  return (t?.isMultiRegionTrail ? 1 : 0) + (t?.status?.isLogging ? 1 : 0) + (g?.exists ? 2 : 0);
 }
 
 /** The facts a verdict read: every `variable.field` its expressions name, with its value. */
@@ -116,7 +142,7 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
     verdict.status === 'PASS'
       ? render(rule.message.pass, vars)
       : verdict.status === 'FAIL'
-        ? render(rule.message.fail, vars)
+        ? render(rule.message.fail, vars) + (verdict.judged ? judgedSuffix(verdict.judged) : '')
         : verdict.status === 'NOT_APPLICABLE'
           ? `Not applicable to ${subject.resource.name}.`
           : `Could not judge ${subject.resource.name}: ${verdict.reason}`;
@@ -140,6 +166,22 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
       terraform: render(rule.remediation.terraform, vars),
       cloudformation: render(rule.remediation.cloudformation, vars),
     },
-    evidence: verdict.status === 'NOT_APPLICABLE' ? {} : evidence(rule, vars),
+    evidence:
+      verdict.status === 'NOT_APPLICABLE'
+        ? {}
+        : verdict.judged
+          ? { ...withoutItemFacts(evidence(rule, vars)), trailsJudged: verdict.judged }
+          : evidence(rule, vars),
   };
+}
+
+function judgedSuffix(judged: Record<string, unknown>[]): string {
+  if (!judged.length) return ' No trail covers it.';
+  const arns = judged.map((j) => String(j.trailArn ?? j['trail.arn'] ?? '?'));
+  return ` Trails judged (${arns.length}), none passing: ${arns.slice(0, 5).join(', ')}${arns.length > 5 ? `, and ${arns.length - 5} more` : ''}; the evidence lists each one's facts.`;
+}
+
+/** On a forAny FAIL the per-item facts belong to each judged item, not to the subject. */
+function withoutItemFacts(e: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(e).filter(([k]) => !/^(trail|logGroup|bucket|key|topic)\.|^trailArn$/.test(k)));
 }

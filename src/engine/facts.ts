@@ -78,6 +78,8 @@ export function resourceIdOf(variable: FactSpec['variable'], owner: Record<strin
 export function explainMissing(path: string, owner: Record<string, unknown>, errors: readonly CollectionError[]): string {
   const f = FACTS[path]!;
   if (path === 'bucket.ownership') return `${path} is unknown: ${String(owner.ownershipReason)}`;
+  const parseError = (owner.policy as { parseError?: unknown } | null | undefined)?.parseError;
+  if (path === 'bucket.policy' && parseError != null) return `the bucket policy is not valid JSON, so it cannot be analysed (${String(parseError)})`;
   const id = resourceIdOf(f.variable, owner);
   const cause = errors.find(
     (e) => e.resource?.id === id && e.resource.type === f.resourceType && e.facts.some((x) => f.errorFacts.includes(x) || x === path),

@@ -1,7 +1,8 @@
 // Message and remediation templates: `{{path.to.value}}` replaced by the subject's real names.
 // Deliberately tiny: no logic in templates, so a rule's text can be read as written.
 
-const PLACEHOLDER = /\{\{\s*([a-zA-Z_][\w]*(?:\.[\w-]+)*)\s*\}\}/g;
+// `{{path}}`, or `{{path|fallback}}` to say what to fill in when the value is not there.
+const PLACEHOLDER = /\{\{\s*([a-zA-Z_][\w]*(?:\.[\w-]+)*)\s*(?:\|([^}]*))?\}\}/g;
 
 export function lookup(vars: Record<string, unknown>, path: string): unknown {
   let value: unknown = vars;
@@ -13,9 +14,9 @@ export function lookup(vars: Record<string, unknown>, path: string): unknown {
 }
 
 export function render(template: string, vars: Record<string, unknown>): string {
-  return template.replace(PLACEHOLDER, (_m, path: string) => {
+  return template.replace(PLACEHOLDER, (_m, path: string, fallback: string | undefined) => {
     const value = lookup(vars, path);
-    if (value === undefined || value === null) return `<${path}>`;
+    if (value === undefined || value === null) return fallback !== undefined ? fallback.trim() : `<${path}>`;
     if (Array.isArray(value)) return value.join(', ');
     if (typeof value === 'object') return JSON.stringify(value);
     return String(value);

@@ -53,6 +53,14 @@ describe.each(ruleIds)('rule %s', (ruleId) => {
     for (const file of fixtures(ruleId, 'fail')) {
       const found = run(ruleId, file);
       expect(found.some((f) => f.status === 'FAIL'), `${file}\n${summary(found)}`).toBe(true);
+      for (const f of found.filter((x) => x.status !== 'NOT_APPLICABLE')) {
+        // Every name in a message or remediation is real (or a fallback the rule wrote), never `<trail.name>`.
+        const text = [f.message, f.remediation.summary, ...f.remediation.console, f.remediation.cli, f.remediation.terraform, f.remediation.cloudformation].join('\n');
+        expect(text.match(/<(?:trail|bucket|key|topic|logGroup|account|region|organization|params)\.[\w.-]+>/g), `${file}: ${f.resource.id}`).toBeNull();
+        if (f.status === 'FAIL' && pack.rules.find((r) => r.id === ruleId)!.forAny) {
+          expect(Array.isArray(f.evidence.trailsJudged), `${file}: forAny FAIL carries every judged trail's facts`).toBe(true);
+        }
+      }
       const expected = loadFixture(file).expect as { resourceId: string; status: string }[] | undefined;
       for (const e of expected ?? []) {
         expect(found.find((f) => f.resource.id === e.resourceId)?.status, `${file}: ${e.resourceId}\n${summary(found)}`).toBe(e.status);
@@ -65,6 +73,8 @@ describe.each(ruleIds)('rule %s', (ruleId) => {
       const found = run(ruleId, file);
       expect(found.some((f) => f.status === 'ERROR'), `${file}\n${summary(found)}`).toBe(true);
       expect(found.filter((f) => f.status === 'PASS'), `${file}\n${summary(found)}`).toEqual([]);
+      // An ERROR names the fact or the reason (cannotJudge), never a crash of the expression.
+      expect(found.filter((f) => f.message.includes('could not be evaluated')), `${file}\n${summary(found)}`).toEqual([]);
     }
   });
 });

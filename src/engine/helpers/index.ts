@@ -1,5 +1,6 @@
 // The typed helpers registered in CEL. Each is a plain function tested on its own; here they get
 // a CEL signature. `deps` carries the evaluation's clock, so helpers stay pure.
+import { CannotJudge } from './cannot-judge.js';
 import type { AccountRecord, EventSelectors, OrganizationRecord } from '../../inventory/schema.js';
 import type { Bucket, PublicAccessBlock } from '../../inventory/schema.js';
 import type { LogGroupView } from '../view.js';
@@ -27,6 +28,9 @@ const helper = <A extends unknown[]>(signature: string, description: string, han
 });
 
 export const HELPERS: Helper[] = [
+  helper('cannotJudge(string): bool', 'stops the evaluation: the verdict is ERROR with this reason (for facts a rule sees but cannot decide on)', (_d, reason: string) => {
+    throw new CannotJudge(reason);
+  }),
   helper('hoursSince(dyn): double', 'hours from an ISO timestamp to the evaluation time (infinite when null)', (d, iso: string | null) => hoursSince(iso, d.now)),
   helper('daysSince(dyn): double', 'days from an ISO timestamp to the evaluation time (infinite when null)', (d, iso: string | null) => daysSince(iso, d.now)),
   helper('recordsAllManagementEvents(dyn): bool', 'event selectors record read and write management events from every source', (_d, s: EventSelectors | null) =>
@@ -35,7 +39,7 @@ export const HELPERS: Helper[] = [
   helper('recordsManagementEvents(dyn): bool', 'event selectors record some management events', (_d, s: EventSelectors | null) => recordsManagementEvents(s)),
   helper('accountsUnprotectedByScp(dyn, dyn): list<string>', 'member accounts whose SCPs do not deny trail tampering', (_d, org: OrganizationRecord, accounts: AccountRecord[]) => {
     const r = accountsUnprotectedByScp(org, accounts);
-    if (r === null) throw new Error('service control policies were not collected');
+    if (r === null) throw new CannotJudge('service control policies were not collected');
     return r;
   }),
   helper('bucketPublicReasons(dyn, dyn): list<string>', 'why the bucket is public after Block Public Access (bucket and owner account); empty when it is not', (_d, bucket: Bucket, account: { s3PublicAccessBlock: PublicAccessBlock | null } | null) =>

@@ -1,6 +1,7 @@
 // CIS monitoring items: the trail's own log group must have a metric filter that covers the CIS
 // pattern by meaning, an enabled alarm on that filter's metric, and the alarm must notify an SNS
 // topic that exists. Filters in other log groups do not count (a peer mistake).
+import { CannotJudge } from './cannot-judge.js';
 import type { Topic } from '../../inventory/schema.js';
 import type { LogGroupView } from '../view.js';
 import { CIS_MONITORING_PATTERNS, coversCisMonitoring, type CisMonitoringRuleId } from './cis-monitoring-patterns.js';
@@ -21,8 +22,8 @@ function notifies(topics: (Topic | null)[]): boolean | null {
 export function monitoringVerdict(logGroup: LogGroupView | null, ruleId: string): MonitoringVerdict {
   if (!(ruleId in CIS_MONITORING_PATTERNS)) throw new Error(`no CIS monitoring pattern is known for "${ruleId}"`);
   if (!logGroup) return { monitored: false, reason: 'the trail does not deliver to CloudWatch Logs' };
-  if (logGroup.metricFilters === null) throw new Error(`the metric filters of ${logGroup.name} were not collected`);
-  if (logGroup.alarms === null) throw new Error(`the alarms of ${logGroup.name} were not collected`);
+  if (logGroup.metricFilters === null) throw new CannotJudge(`the metric filters of ${logGroup.name} were not collected`);
+  if (logGroup.alarms === null) throw new CannotJudge(`the alarms of ${logGroup.name} were not collected`);
   const matching = logGroup.metricFilters.filter((f) => coversCisMonitoring(f.pattern, ruleId as CisMonitoringRuleId).covered);
   if (!matching.length) return { monitored: false, reason: `no metric filter of ${logGroup.name} covers the CIS pattern` };
   let unknownTopic = false;
@@ -36,6 +37,6 @@ export function monitoringVerdict(logGroup: LogGroupView | null, ruleId: string)
       }
     }
   }
-  if (unknownTopic) throw new Error('an alarm notifies an SNS topic that could not be read');
+  if (unknownTopic) throw new CannotJudge('an alarm notifies an SNS topic that could not be read');
   return { monitored: false, reason: `filter ${matching[0]!.name} has no enabled alarm notifying an existing SNS topic` };
 }

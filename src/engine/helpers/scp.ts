@@ -7,6 +7,7 @@
 // Each account gets one of three answers. `protected` needs every fact seen; `unprotected` needs
 // certainty that no policy we could not read would change it; anything else is `unknown`, which the
 // rule reports as ERROR with the reason, never as PASS or FAIL.
+import { CannotJudge } from './cannot-judge.js';
 import type { AccountRecord, OrganizationRecord, Scp } from '../../inventory/schema.js';
 import { actionMatches, glob } from './policy.js';
 
@@ -191,7 +192,7 @@ export function accountsUnprotectedByScp(organization: OrganizationRecord, accou
   if (p.unprotected.length) return p.unprotected.map((u) => u.accountId);
   if (p.unknown.length) {
     const first = p.unknown[0]!;
-    throw new Error(`${p.unknown.length} account(s) cannot be judged, e.g. ${first.accountId}: ${first.reason}`);
+    throw new CannotJudge(`${p.unknown.length} account(s) cannot be judged, e.g. ${first.accountId}: ${first.reason}`);
   }
   return [];
 }
