@@ -66,6 +66,17 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     exitCode = await runEvaluate(snapshot, opts, io);
   });
 
+  rulesOptions(
+    program
+      .command('demo')
+      .description('evaluate the bundled demo organization (no AWS account needed) and write its reports; exits 0 unless misused')
+      .option('--out <dir>', 'output directory', './trailwarden-demo')
+      .option('--quiet', 'only the report paths and the exit line'),
+  ).action(async (opts) => {
+    const { runDemo } = await import('./commands/demo.js');
+    exitCode = await runDemo(opts, io);
+  });
+
   const rules = program.command('rules').description('list, validate or document the rules pack');
   rules
     .command('list')
