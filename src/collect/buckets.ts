@@ -164,6 +164,7 @@ function lifecycleRule(r: LifecycleRule): NonNullable<Bucket['lifecycle']>['rule
     enabled: r.Status === 'Enabled',
     prefix,
     expirationDays: r.Expiration?.Days ?? null,
+    expirationDate: r.Expiration?.Date ? new Date(r.Expiration.Date).toISOString() : null,
     noncurrentExpirationDays: r.NoncurrentVersionExpiration?.NoncurrentDays ?? null,
   };
 }

@@ -257,6 +257,11 @@ export const Bucket = z
               enabled: z.boolean(),
               prefix: z.string().nullable(),
               expirationDays: z.number().nullable(),
+              expirationDate: z
+                .string()
+                .nullable()
+                .optional()
+                .describe('Expiration.Date: every object expires on that date (absent in snapshots written before 0.1 collected it)'),
               noncurrentExpirationDays: z.number().nullable(),
             })
             .strict(),
