@@ -19,6 +19,10 @@ export const Parameters = z
       .nullable()
       .default(null)
       .describe('the designated log-archive account: trail buckets must live there'),
+    cisVersion: z
+      .enum(['cis-aws-v1.4.0', 'cis-aws-v3.0.0', 'cis-aws-v5.0.0'])
+      .default('cis-aws-v5.0.0')
+      .describe('the CIS AWS Foundations version whose metric filter patterns the monitoring rules require (--framework cis-aws-vX selects it too)'),
     custom: z
       .record(z.string().regex(/^[a-zA-Z]\w*$/), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
       .default({})

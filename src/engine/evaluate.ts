@@ -34,7 +34,9 @@ export function selectRules(rules: readonly Rule[], options: Pick<EvaluateOption
 export function evaluate(snapshot: Snapshot, rules: readonly Rule[], options: EvaluateOptions): Finding[] {
   const config = options.config ?? DEFAULT_CONFIG;
   const view = new InventoryView(snapshot);
-  const deps: HelperDeps = { now: options.now };
+  const framework = options.framework;
+  const cisVersion = framework === 'cis-aws-v1.4.0' || framework === 'cis-aws-v3.0.0' || framework === 'cis-aws-v5.0.0' ? framework : config.parameters.cisVersion;
+  const deps: HelperDeps = { now: options.now, cisVersion };
   const params = config.parameters;
   const findings: Finding[] = [];
   for (const rule of selectRules(rules, options)) {

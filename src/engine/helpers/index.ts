@@ -6,12 +6,15 @@ import type { Bucket, PublicAccessBlock } from '../../inventory/schema.js';
 import type { LogGroupView } from '../view.js';
 import { daysSince, hoursSince } from './durations.js';
 import { bucketPublicExposure, cloudTrailWritesWithoutSourceCondition, deniesInsecureTransport } from './policy.js';
+import type { CisVersion } from './cis-monitoring-patterns.js';
 import { monitoringVerdict } from './monitoring.js';
 import { accountsUnprotectedByScp } from './scp.js';
 import { recordsAllManagementEvents, recordsManagementEvents } from './trails.js';
 
 export interface HelperDeps {
   now: Date;
+  /** Whose CIS monitoring patterns `monitors` requires: --framework when it is a CIS version, else the config. */
+  cisVersion?: CisVersion;
 }
 
 export interface Helper {
@@ -45,8 +48,8 @@ export const HELPERS: Helper[] = [
   helper('bucketPublicReasons(dyn, dyn): list<string>', 'why the bucket is public after Block Public Access (bucket and owner account); empty when it is not', (_d, bucket: Bucket, account: { s3PublicAccessBlock: PublicAccessBlock | null } | null) =>
     exposure(bucket, account).public ? exposure(bucket, account).reasons : [],
   ),
-  helper('monitors(dyn, string): bool', 'the log group has a metric filter covering the CIS pattern of the monitoring rule, with an enabled alarm notifying an existing SNS topic', (_d, logGroup: LogGroupView | null, ruleId: string) =>
-    monitoringVerdict(logGroup, ruleId).monitored,
+  helper('monitors(dyn, string): bool', 'the log group has a metric filter covering the CIS pattern of the monitoring rule, with an enabled alarm notifying an existing SNS topic', (d, logGroup: LogGroupView | null, ruleId: string) =>
+    monitoringVerdict(logGroup, ruleId, d.cisVersion).monitored,
   ),
   helper('deniesInsecureTransport(dyn): bool', 'the bucket policy denies every request made without TLS', (_d, bucket: Bucket) =>
     deniesInsecureTransport(bucket.policy?.document ?? null, bucket.arn),

@@ -4,7 +4,7 @@
 import { CannotJudge } from './cannot-judge.js';
 import type { Topic } from '../../inventory/schema.js';
 import type { LogGroupView } from '../view.js';
-import { CIS_MONITORING_PATTERNS, coversCisMonitoring, type CisMonitoringRuleId } from './cis-monitoring-patterns.js';
+import { CIS_MONITORING_PATTERNS, coversCisMonitoring, type CisMonitoringRuleId, type CisVersion } from './cis-monitoring-patterns.js';
 
 export interface MonitoringVerdict {
   monitored: boolean;
@@ -19,12 +19,12 @@ function notifies(topics: (Topic | null)[]): boolean | null {
 }
 
 /** Throws when a fact it needs was not collected, so the engine reports ERROR instead of guessing. */
-export function monitoringVerdict(logGroup: LogGroupView | null, ruleId: string): MonitoringVerdict {
+export function monitoringVerdict(logGroup: LogGroupView | null, ruleId: string, version?: CisVersion): MonitoringVerdict {
   if (!(ruleId in CIS_MONITORING_PATTERNS)) throw new Error(`no CIS monitoring pattern is known for "${ruleId}"`);
   if (!logGroup) return { monitored: false, reason: 'the trail does not deliver to CloudWatch Logs' };
   if (logGroup.metricFilters === null) throw new CannotJudge(`the metric filters of ${logGroup.name} were not collected`);
   if (logGroup.alarms === null) throw new CannotJudge(`the alarms of ${logGroup.name} were not collected`);
-  const matching = logGroup.metricFilters.filter((f) => coversCisMonitoring(f.pattern, ruleId as CisMonitoringRuleId).covered);
+  const matching = logGroup.metricFilters.filter((f) => coversCisMonitoring(f.pattern, ruleId as CisMonitoringRuleId, version).covered);
   if (!matching.length) return { monitored: false, reason: `no metric filter of ${logGroup.name} covers the CIS pattern` };
   let unknownTopic = false;
   for (const filter of matching) {
