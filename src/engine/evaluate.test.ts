@@ -22,6 +22,17 @@ describe('evaluate', () => {
     expect(new Set(statuses())).toEqual(new Set(['FAIL']));
   });
 
+  it('a FAIL says exactly what is wrong through the rule\'s details: the accounts left out, the public statements', () => {
+    const fixture = (rule: string, file: string) =>
+      evaluate(loadFixture(fileURLToPath(new URL(`../../test/rules/${rule}/fail/${file}`, import.meta.url))).snapshot, pack.rules.filter((r) => r.id === rule), { now: EVALUATION_NOW });
+    const [scp] = fixture('organization-scp-protects-trails', 'scp-on-one-ou-only.json');
+    expect(scp).toMatchObject({ status: 'FAIL', evidence: { details: [expect.stringMatching(/^333333333333 \(.+\): StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors not denied$/)] } });
+    expect(scp!.message).toContain('Unprotected: 333333333333');
+    const bucket = fixture('bucket-not-public', 'aws-star-principal.json').find((f) => f.status === 'FAIL')!;
+    expect((bucket.evidence.details as string[]).length).toBeGreaterThan(0);
+    expect(bucket.message).toContain((bucket.evidence.details as string[])[0]);
+  });
+
   it('is pure: evaluating twice gives identical findings and leaves the snapshot untouched', () => {
     const snapshot = baseSnapshot();
     const before = JSON.stringify(snapshot);

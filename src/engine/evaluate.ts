@@ -24,6 +24,8 @@ type Verdict = {
   vars: Record<string, unknown>;
   /** forAny FAIL: the facts of every item judged, so the finding says why each one fell short. */
   judged?: Record<string, unknown>[];
+  /** FAIL: what the rule's `details` expression said. */
+  details?: string[];
 };
 
 export function selectRules(rules: readonly Rule[], options: Pick<EvaluateOptions, 'config' | 'framework'>): Rule[] {
@@ -93,7 +95,7 @@ function judge(rule: Rule, subject: Subject, vars: Record<string, unknown>, snap
     const ok = run(rule.compiled.assert, vars, deps);
     if (typeof ok === 'string') return { status: 'ERROR', reason: ok, vars };
     if (!ok && subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
-    return { status: ok ? 'PASS' : 'FAIL', reason: null, vars };
+    return withDetails(rule, { status: ok ? 'PASS' : 'FAIL', reason: null, vars }, deps);
   }
   // forAny: one item that passes is a fact seen; a FAIL needs every item judged and nothing unseen.
   const unknown: string[] = [];
@@ -114,7 +116,20 @@ function judge(rule: Rule, subject: Subject, vars: Record<string, unknown>, snap
   if (subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
   // The remediation is written for the trail closest to compliance, so its names are real.
   const representative = [...failed].sort((a, b) => closeness(b) - closeness(a))[0];
-  return { status: 'FAIL', reason: null, vars: representative ?? vars, judged: failed.map((v) => evidence(rule, v)) };
+  return withDetails(rule, { status: 'FAIL', reason: null, vars: representative ?? vars, judged: failed.map((v) => evidence(rule, v)) }, deps);
+}
+
+/** On a FAIL, the rule's `details` expression says exactly what is wrong; it never changes the verdict. */
+function withDetails(rule: Rule, verdict: Verdict, deps: HelperDeps): Verdict {
+  if (verdict.status !== 'FAIL' || !rule.compiled.details) return verdict;
+  let value: unknown;
+  try {
+    value = rule.compiled.details.evaluate(verdict.vars, deps);
+  } catch (err) {
+    value = [`(details unavailable: ${cannotJudgeReason(err) ?? (err as Error).message.split('\n')[0]})`];
+  }
+  const details = (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  return { ...verdict, vars: { ...verdict.vars, details }, details };
 }
 
 /** How far a trail got: multi-region, logging, delivering to an existing log group. */
@@ -172,8 +187,8 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
       verdict.status === 'NOT_APPLICABLE'
         ? {}
         : verdict.judged
-          ? { ...withoutItemFacts(evidence(rule, vars)), trailsJudged: verdict.judged }
-          : evidence(rule, vars),
+          ? { ...withoutItemFacts(evidence(rule, vars)), trailsJudged: verdict.judged, ...(verdict.details ? { details: verdict.details } : {}) }
+          : { ...evidence(rule, vars), ...(verdict.details ? { details: verdict.details } : {}) },
   };
 }
 

@@ -99,6 +99,10 @@ describe('parseRule', () => {
   it('rejects template placeholders from another scope', () => {
     expect(loadError(VALID.replace('"{{trail.name}} validates."', '"{{region.name}} validates."')).reason).toContain('{{region.name}} uses "region"');
   });
+
+  it('rejects {{details}} without a details expression', () => {
+    expect(loadError(VALID.replace('"{{trail.name}} validates."', '"{{details}}"')).reason).toContain('needs a "details" expression');
+  });
 });
 
 describe('loadRules', () => {

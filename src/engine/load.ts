@@ -16,7 +16,7 @@ import { placeholders } from './template.js';
 
 export interface Rule extends RuleFile {
   file: string;
-  compiled: { when: CompiledExpression | null; assert: CompiledExpression };
+  compiled: { when: CompiledExpression | null; assert: CompiledExpression; details: CompiledExpression | null };
   /** Declared requires plus every fact the expressions read. */
   effectiveRequires: string[];
 }
@@ -107,7 +107,7 @@ export function parseRule(file: string, text: string): Rule {
   if (rule.forAny && !['organization', 'account', 'account-region'].includes(rule.scope)) {
     fail(source, ['forAny'], `forAny is for organization, account and account-region rules, not ${rule.scope}`);
   }
-  const compileField = (field: 'when' | 'assert'): CompiledExpression | null => {
+  const compileField = (field: 'when' | 'assert' | 'details'): CompiledExpression | null => {
     const expression = rule[field];
     if (expression === undefined) return null;
     for (const v of usedVariables(expression)) {
@@ -124,6 +124,7 @@ export function parseRule(file: string, text: string): Rule {
   };
   const when = compileField('when');
   const assert = compileField('assert')!;
+  const details = compileField('details');
 
   for (const [i, fact] of rule.requires.entries()) {
     if (!FACTS[fact]) fail(source, ['requires', i], `requires: "${fact}" is not a collectable fact (known: ${Object.keys(FACTS).join(', ')})`);
@@ -133,7 +134,7 @@ export function parseRule(file: string, text: string): Rule {
   for (const [i, p] of rule.parameters.entries()) {
     if (!knownParams.includes(p)) fail(source, ['parameters', i], `parameters: "${p}" is not a configuration parameter (known: ${knownParams.join(', ')})`);
   }
-  for (const [field, expression] of [['when', rule.when], ['assert', rule.assert]] as const) {
+  for (const [field, expression] of [['when', rule.when], ['assert', rule.assert], ['details', rule.details]] as const) {
     for (const m of (expression ?? '').matchAll(/params\.(\w+)/g)) {
       if (!rule.parameters.includes(m[1]!)) fail(source, [field], `${field}: params.${m[1]} is used but not listed in "parameters"`);
     }
@@ -150,6 +151,11 @@ export function parseRule(file: string, text: string): Rule {
   for (const [path, template] of templates) {
     for (const p of placeholders(template)) {
       const root = p.split('.')[0]!;
+      if (p === 'details') {
+        if (!rule.details) fail(source, path, `${path.join('.')}: {{details}} needs a "details" expression`);
+        if (path.join('.') === 'message.pass') fail(source, path, 'message.pass: {{details}} is only computed for a FAIL');
+        continue;
+      }
       if (!allowed.has(root) && root !== 'resource') fail(source, path, `${path.join('.')}: {{${p}}} uses "${root}", which a ${rule.scope} rule does not have`);
     }
   }
@@ -159,7 +165,7 @@ export function parseRule(file: string, text: string): Rule {
   const effectiveRequires = [...new Set([...rule.requires, ...factsReferenced(`${rule.when ?? ''} ${rule.assert}`)])].filter((f) =>
     allowed.has(FACTS[f]!.variable),
   );
-  return { ...rule, file, compiled: { when, assert }, effectiveRequires };
+  return { ...rule, file, compiled: { when, assert, details }, effectiveRequires };
 }
 
 /** Loads every rule file of the directories; ids must be unique across them. */

@@ -31,6 +31,11 @@ export const RuleFile = z
       ),
     when: text.optional().describe('CEL; false -> NOT_APPLICABLE'),
     assert: text.describe('CEL; true -> PASS, false -> FAIL'),
+    details: text
+      .optional()
+      .describe(
+        'CEL returning a list of strings, evaluated only on FAIL: exactly what is wrong (the accounts left out, the public statements). Rendered by {{details}} in message.fail and the remediation, and kept in the evidence',
+      ),
     requires: z.array(z.string().regex(/^[a-zA-Z]+\.[a-zA-Z][a-zA-Z0-9]*$/)).default([]).describe('facts whose collection failure makes the verdict ERROR'),
     parameters: z.array(z.string()).default([]).describe('configuration parameters the rule reads as params.<name>'),
     message: z.object({ pass: text, fail: text }).strict(),

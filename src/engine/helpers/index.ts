@@ -8,7 +8,7 @@ import { daysSince, hoursSince } from './durations.js';
 import { bucketPublicExposure, cloudTrailWritesWithoutSourceCondition, deniesInsecureTransport } from './policy.js';
 import type { CisVersion } from './cis-monitoring-patterns.js';
 import { monitoringVerdict } from './monitoring.js';
-import { accountsUnprotectedByScp } from './scp.js';
+import { accountsUnprotectedByScp, scpProtection } from './scp.js';
 import { recordsAllManagementEvents, recordsManagementEvents } from './trails.js';
 
 export interface HelperDeps {
@@ -44,6 +44,12 @@ export const HELPERS: Helper[] = [
     const r = accountsUnprotectedByScp(org, accounts);
     if (r === null) throw new CannotJudge('service control policies were not collected');
     return r;
+  }),
+  helper('scpProtectionGaps(dyn, dyn): list<string>', 'each member account left open to trail tampering, with the actions no SCP denies it', (_d, org: OrganizationRecord, accounts: AccountRecord[]) => {
+    const p = scpProtection(org, accounts);
+    if (p === null) throw new CannotJudge('service control policies were not collected');
+    const names = new Map(accounts.map((a) => [a.id, a.name]));
+    return p.unprotected.map((u) => `${u.accountId} (${names.get(u.accountId) ?? '?'}): ${u.missing.map((a) => a.replace('cloudtrail:', '')).join(', ')} not denied`);
   }),
   helper('bucketPublicReasons(dyn, dyn): list<string>', 'why the bucket is public after Block Public Access (bucket and owner account); empty when it is not', (_d, bucket: Bucket, account: { s3PublicAccessBlock: PublicAccessBlock | null } | null) =>
     exposure(bucket, account).public ? exposure(bucket, account).reasons : [],
