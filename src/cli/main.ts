@@ -25,6 +25,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .option('--ous <ids>', 'only accounts under these OU or root ids (comma-separated, repeatable)', collectList)
     .option('--exclude-accounts <ids>', 'skip these account ids (comma-separated, repeatable)', collectList)
     .option('--regions <names>', 'only these regions (comma-separated, repeatable)', collectList)
+    .option('--shard <K/N>', 'scan only shard K of N of the selected accounts (join the shards with trailwarden merge)')
     .option('--concurrency <n>', 'API requests in flight across the scan', '32')
     .option('--account-concurrency <n>', 'API requests in flight per account', '8')
     .option('--max-attempts <n>', 'attempts per API call, retries included (adaptive backoff)', '10')
@@ -102,6 +103,17 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .action(async (opts) => {
       const { runRulesDocs } = await import('./commands/rules.js');
       exitCode = await runRulesDocs(opts, io);
+    });
+
+  program
+    .command('merge')
+    .description('join the snapshots of a sharded scan (scan --shard K/N) into one snapshot')
+    .argument('<snapshots...>', 'one snapshot.json per shard')
+    .requiredOption('--out <file>', 'where to write the merged snapshot')
+    .option('--quiet', 'no summary on stderr')
+    .action(async (snapshots: string[], opts) => {
+      const { runMerge } = await import('./commands/merge.js');
+      exitCode = await runMerge(snapshots, opts, io);
     });
 
   program
