@@ -3,6 +3,7 @@ import { configJsonSchema } from './config/config.js';
 import { ruleJsonSchema } from './engine/rule-schema.js';
 import { snapshotJsonSchema } from './inventory/schema.js';
 import { reportJsonSchema } from './report/report.js';
+import { waiversJsonSchema } from './waivers/schema.js';
 
 export function publishedSchemas(): Record<string, Record<string, unknown>> {
   return {
@@ -10,5 +11,6 @@ export function publishedSchemas(): Record<string, Record<string, unknown>> {
     'rule.schema.json': ruleJsonSchema(),
     'config.schema.json': configJsonSchema(),
     'report.schema.json': reportJsonSchema(),
+    'waivers.schema.json': waiversJsonSchema(),
   };
 }

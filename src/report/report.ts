@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SEVERITIES, SCOPES } from '../engine/rule-schema.js';
 import { STATUSES, type Finding } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
+import { WaiversOutcome } from '../waivers/schema.js';
 
 export const REPORT_SCHEMA_VERSION = '1.0';
 
@@ -67,6 +68,8 @@ export const Report = z
         .strict(),
     ),
     findings: z.array(ReportFinding),
+    // Added after 1.0 without a version change: optional, so earlier reports stay valid (--baseline, diff).
+    waivers: WaiversOutcome.nullable().optional().describe('what the --waivers file did: expired and unmatched waivers; null when no waivers file was given'),
   })
   .strict();
 export type Report = z.infer<typeof Report>;
@@ -86,6 +89,7 @@ export interface ReportInput {
   generatedAt: Date;
   rulesPack: { sha256: string; rules: number };
   framework?: string | null;
+  waivers?: WaiversOutcome | null;
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -127,5 +131,6 @@ export function buildReport(input: ReportInput): Report {
     },
     accounts,
     findings: findings.map((f) => ({ ...f, resource: { ...f.resource } })),
+    waivers: input.waivers ?? null,
   };
 }
