@@ -1,0 +1,68 @@
+// The coverage map: for each account and region, which trails cover it and whether that makes
+// the region recorded. The verdict comes from the account-region-coverage findings when the rule
+// was evaluated (so the map never disagrees with the findings); otherwise it is derived from the
+// snapshot with the same rule of thumb, and a fact that was not collected makes the cell unknown.
+import type { Report } from '../report.js';
+import type { Snapshot, Trail } from '../../inventory/schema.js';
+
+export const COVERAGE_RULE = 'account-region-coverage';
+
+/** What a cell shows. `gap` is the one to fix; `unknown` means the scanner could not tell. */
+export const CELL_STATES = ['covered', 'gap', 'unknown', 'not-opted-in', 'excluded', 'not-scanned', 'no-region'] as const;
+export type CellState = (typeof CELL_STATES)[number];
+
+/** Why a trail that could cover a region does, or does not. */
+export const TRAIL_NOTES = ['records', 'not-logging', 'no-management-events', 'not-collected'] as const;
+export type TrailNote = (typeof TRAIL_NOTES)[number];
+
+export interface CoverageCell {
+  state: CellState;
+  /** The trails that apply to this account and region, each with its note. */
+  trails: { arn: string; note: TrailNote }[];
+}
+
+function noteFor(t: Trail): TrailNote {
+  if (!t.status || !t.eventSelectors) return 'not-collected';
+  if (!t.status.isLogging) return 'not-logging';
+  const m = t.eventSelectors.management;
+  return m.read || m.write ? 'records' : 'no-management-events';
+}
+
+function derived(notes: TrailNote[]): CellState {
+  if (notes.includes('records')) return 'covered';
+  return notes.includes('not-collected') ? 'unknown' : 'gap';
+}
+
+const FROM_STATUS: Record<string, CellState> = { PASS: 'covered', FAIL: 'gap', ERROR: 'unknown' };
+
+/** One row per account of `accountIds`, one cell per region of `regions`. */
+export function coverageMap(snapshot: Snapshot, report: Report, accountIds: string[], regions: string[]): CoverageCell[][] {
+  const trails = new Map(snapshot.trails.map((t) => [t.arn, t]));
+  const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
+  const ruleEvaluated = report.findings.some((f) => f.ruleId === COVERAGE_RULE);
+  const verdicts = new Map<string, string>();
+  for (const f of report.findings) if (f.ruleId === COVERAGE_RULE) verdicts.set(f.resource.id, f.status);
+
+  return accountIds.map((id) => {
+    const account = accounts.get(id);
+    return regions.map((region): CoverageCell => {
+      if (!account || account.status === 'skipped') return { state: 'not-scanned', trails: [] };
+      if (account.status === 'error') return { state: 'unknown', trails: [] };
+      const record = account.regions.find((r) => r.name === region);
+      if (!record) return { state: 'no-region', trails: [] };
+      if (record.status === 'not-opted-in') return { state: 'not-opted-in', trails: [] };
+      if (record.status === 'excluded') return { state: 'excluded', trails: [] };
+      const applicable = account.coveringTrailArns
+        .map((arn) => trails.get(arn))
+        .filter((t): t is Trail => !!t && (t.isMultiRegionTrail || t.homeRegion === region));
+      const cellTrails = applicable.map((t) => ({ arn: t.arn, note: noteFor(t) }));
+      if (record.status === 'unreachable') return { state: 'unknown', trails: cellTrails };
+      const verdict = verdicts.get(`${id}/${region}`) ?? verdicts.get(`${id}/*`);
+      if (ruleEvaluated) {
+        // Evaluated, but no finding for this cell (e.g. the account was left out): not judged.
+        return { state: verdict ? (FROM_STATUS[verdict] ?? 'unknown') : 'unknown', trails: cellTrails };
+      }
+      return { state: derived(cellTrails.map((t) => t.note)), trails: cellTrails };
+    });
+  });
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { Severity } from '../../engine/rule-schema.js';
+import type { Status } from '../../findings/finding.js';
+import type { Report } from '../report.js';
+import { frameworkTree, postureScore } from './html-view.js';
+
+type F = Report['findings'][number];
+const finding = (ruleId: string, status: Status, severity: Severity, frameworks: Record<string, string[]>, waived = false): F => ({
+  fingerprint: `${ruleId}-${status}-${Math.random()}`,
+  ruleId,
+  title: `title of ${ruleId}`,
+  severity,
+  status,
+  waiver: waived ? { reason: 'accepted', owner: 'sec', expires: '2099-01-01' } : null,
+  accountId: '111122223333',
+  accountName: 'prod',
+  region: null,
+  resource: { type: 'account', id: '111122223333', arn: null, name: 'prod' },
+  message: 'm',
+  frameworks,
+  remediation: { summary: 's', console: ['c'], cli: 'cli', terraform: 'tf', cloudformation: 'cfn' },
+  evidence: {},
+});
+
+describe('postureScore', () => {
+  it('is the severity-weighted share of PASS among PASS and FAIL; N/A and ERROR stay out of the ratio', () => {
+    const s = postureScore([
+      finding('a', 'PASS', 'high', {}), // 5
+      finding('b', 'FAIL', 'critical', {}), // 10
+      finding('c', 'PASS', 'low', {}), // 1
+      finding('d', 'ERROR', 'critical', {}),
+      finding('e', 'NOT_APPLICABLE', 'high', {}),
+      finding('f', 'FAIL', 'informational', {}), // weight 0
+    ]);
+    expect(s).toEqual({ percent: 37.5, pass: 2, fail: 2, waivedFail: 0, error: 1, notApplicable: 1 });
+  });
+
+  it('counts a waived FAIL as FAIL, and has no score when nothing weighted was judged', () => {
+    expect(postureScore([finding('a', 'FAIL', 'medium', {}, true), finding('b', 'PASS', 'medium', {})])).toMatchObject({ percent: 50, waivedFail: 1 });
+    expect(postureScore([finding('a', 'ERROR', 'high', {}), finding('b', 'PASS', 'informational', {})]).percent).toBeNull();
+  });
+});
+
+describe('frameworkTree', () => {
+  it('groups verdicts by framework, control (in natural order) and rule, the worst verdict first', () => {
+    const report = {
+      findings: [
+        finding('r1', 'PASS', 'high', { 'cis-aws-v3.0.0': ['3.10', '3.2'] }),
+        finding('r1', 'FAIL', 'high', { 'cis-aws-v3.0.0': ['3.10', '3.2'] }),
+        finding('r2', 'ERROR', 'low', { 'cis-aws-v3.0.0': ['3.2'] }),
+        finding('r3', 'PASS', 'low', { 'aws-fsbp': ['CloudTrail.1'] }),
+      ],
+    } as Report;
+    const tree = frameworkTree({ report, rules: [] });
+    expect(tree.map((f) => f.id)).toEqual(['aws-fsbp', 'cis-aws-v3.0.0']);
+    const cis = tree[1]!;
+    expect(cis.controls.map((c) => c.id)).toEqual(['3.2', '3.10']);
+    expect(cis.controls[0]).toMatchObject({ verdict: 'FAIL', rules: [{ id: 'r1', verdict: 'FAIL', counts: { PASS: 1, FAIL: 1 } }, { id: 'r2', verdict: 'ERROR' }] });
+    expect(cis.score).toMatchObject({ pass: 1, fail: 1, error: 1 });
+    expect(tree[0]!.controls[0]).toMatchObject({ id: 'CloudTrail.1', verdict: 'PASS' });
+  });
+});

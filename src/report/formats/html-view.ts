@@ -1,0 +1,206 @@
+// The HTML report's view model, built from report.json (the contract), the snapshot (coverage)
+// and the evaluated rules. Pure: the same input gives the same view. Small parts (summary, scores,
+// the framework tree) are rendered by the template; the large ones (findings, heatmap, coverage)
+// travel as compact data the page renders itself.
+import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
+import { STATUSES, type Status } from '../../findings/finding.js';
+import type { Report } from '../report.js';
+import { CELL_STATES, coverageMap, TRAIL_NOTES } from './html-coverage.js';
+import { MARK, StringTable, templatize } from './html-encode.js';
+import type { RenderInput } from './types.js';
+
+type ReportFinding = Report['findings'][number];
+
+/** Severity weights of the posture score (documented in the report and in docs/reports.md). */
+export const SCORE_WEIGHTS: Record<Severity, number> = { critical: 10, high: 5, medium: 3, low: 1, informational: 0 };
+
+export interface Score {
+  /** 0-100, or null when nothing with a weight was judged. */
+  percent: number | null;
+  pass: number;
+  fail: number;
+  waivedFail: number;
+  error: number;
+  notApplicable: number;
+}
+
+/**
+ * Posture score = 100 × Σ weight(PASS) / Σ weight(PASS + FAIL). NOT_APPLICABLE is left out; ERROR
+ * is left out of the ratio and reported next to it (never counted as a pass); a waived FAIL counts
+ * as FAIL (a waiver accepts a risk, it does not remove it).
+ */
+export function postureScore(findings: readonly Pick<ReportFinding, 'status' | 'severity' | 'waiver'>[]): Score {
+  let passWeight = 0;
+  let judgedWeight = 0;
+  const s: Score = { percent: null, pass: 0, fail: 0, waivedFail: 0, error: 0, notApplicable: 0 };
+  for (const f of findings) {
+    const w = SCORE_WEIGHTS[f.severity];
+    if (f.status === 'PASS') {
+      s.pass++;
+      passWeight += w;
+      judgedWeight += w;
+    } else if (f.status === 'FAIL') {
+      s.fail++;
+      if (f.waiver) s.waivedFail++;
+      judgedWeight += w;
+    } else if (f.status === 'ERROR') s.error++;
+    else s.notApplicable++;
+  }
+  if (judgedWeight > 0) s.percent = Math.floor((1000 * passWeight) / judgedWeight) / 10;
+  return s;
+}
+
+const STATUS_RANK: Record<Status, number> = { FAIL: 4, ERROR: 3, PASS: 2, NOT_APPLICABLE: 1 };
+const worst = (statuses: Status[]): Status | null =>
+  statuses.reduce<Status | null>((w, s) => (w === null || STATUS_RANK[s] > STATUS_RANK[w] ? s : w), null);
+const natural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+export interface FrameworkView {
+  id: string;
+  score: Score;
+  controls: {
+    id: string;
+    verdict: Status | null;
+    rules: { id: string; title: string; severity: Severity; verdict: Status | null; counts: Record<Status, number> }[];
+  }[];
+}
+
+/** framework -> controls -> rules -> verdict counts, from the rules' mappings and the findings. */
+export function frameworkTree({ report, rules }: Pick<RenderInput, 'report' | 'rules'>): FrameworkView[] {
+  const mapping = new Map<string, Map<string, Set<string>>>();
+  const titles = new Map<string, { title: string; severity: Severity }>();
+  const add = (fw: string, control: string, ruleId: string) => {
+    const controls = mapping.get(fw) ?? mapping.set(fw, new Map()).get(fw)!;
+    (controls.get(control) ?? controls.set(control, new Set()).get(control)!).add(ruleId);
+  };
+  for (const r of rules) {
+    titles.set(r.id, { title: r.title, severity: r.severity });
+    for (const [fw, controls] of Object.entries(r.frameworks)) for (const c of controls) add(fw, c, r.id);
+  }
+  const counts = new Map<string, Record<Status, number>>();
+  const byFramework = new Map<string, ReportFinding[]>();
+  for (const f of report.findings) {
+    if (!titles.has(f.ruleId)) titles.set(f.ruleId, { title: f.title, severity: f.severity });
+    const c = counts.get(f.ruleId) ?? counts.set(f.ruleId, { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 }).get(f.ruleId)!;
+    c[f.status]++;
+    for (const [fw, controls] of Object.entries(f.frameworks)) {
+      for (const control of controls) add(fw, control, f.ruleId);
+      (byFramework.get(fw) ?? byFramework.set(fw, []).get(fw)!).push(f);
+    }
+  }
+  return [...mapping.keys()].sort(natural).map((fw) => ({
+    id: fw,
+    score: postureScore(byFramework.get(fw) ?? []),
+    controls: [...mapping.get(fw)!.entries()]
+      .sort(([a], [b]) => natural(a, b))
+      .map(([control, ruleIds]) => {
+        const ruleViews = [...ruleIds].sort().map((id) => {
+          const c = counts.get(id) ?? { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 };
+          return { id, ...titles.get(id)!, counts: c, verdict: worst(STATUSES.filter((s) => c[s] > 0)) };
+        });
+        return { id: control, rules: ruleViews, verdict: worst(ruleViews.flatMap((r) => (r.verdict ? [r.verdict] : []))) };
+      }),
+  }));
+}
+
+/** FAIL/PASS/... counts per severity: the matrix of the executive summary. */
+export function severityMatrix(findings: readonly ReportFinding[]): { severity: Severity; counts: Record<Status, number>; total: number }[] {
+  return SEVERITIES.map((severity) => {
+    const counts = { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 };
+    for (const f of findings) if (f.severity === severity) counts[f.status]++;
+    return { severity, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
+  });
+}
+
+/** The page's data: everything the page renders itself, strings interned (see html-encode.ts). */
+export function pageData({ report, snapshot, rules }: RenderInput): Record<string, unknown> {
+  const st = new StringTable();
+  const accountIds = report.accounts.map((a) => a.id);
+  const accountRows: (number | string)[][] = report.accounts.map((a) => [st.id(a.id), st.id(a.name), st.id(a.ouPath), a.status, st.idOrNull(a.reason)]);
+  const accountIndex = new Map(accountIds.map((id, i) => [id, i]));
+  for (const f of report.findings) {
+    if (accountIndex.has(f.accountId)) continue;
+    // A resource owned outside the scanned accounts (e.g. a bucket of another organization).
+    accountIndex.set(f.accountId, accountRows.length);
+    accountIds.push(f.accountId);
+    accountRows.push([st.id(f.accountId), st.id(f.accountName), st.id(''), 'outside', st.id('not an account of the scan; owns a resource a trail uses')]);
+  }
+
+  const ruleIndex = new Map<string, number>();
+  const ruleRows: number[][] = [];
+  const addRule = (id: string, title: string, severity: Severity, scope: string, frameworks: object, references: string[]) => {
+    ruleIndex.set(id, ruleRows.length);
+    ruleRows.push([st.id(id), st.id(title), SEVERITIES.indexOf(severity), st.id(scope), st.id(JSON.stringify(frameworks)), st.id(JSON.stringify(references))]);
+  };
+  for (const r of rules) addRule(r.id, r.title, r.severity, r.scope, r.frameworks, r.references);
+  for (const f of report.findings) if (!ruleIndex.has(f.ruleId)) addRule(f.ruleId, f.title, f.severity, f.resource.type, f.frameworks, []);
+
+  const findings = report.findings.map((f) => {
+    const account = accountIndex.get(f.accountId)!;
+    return encodeFinding(f, st, ruleIndex.get(f.ruleId)!, account, accountRows[account]![1] as number);
+  });
+
+  // Columns: every region scanned (or attempted) in some account; not-opted-in and excluded ones add nothing.
+  const attempted = snapshot.accounts.flatMap((a) => a.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable').map((r) => r.name));
+  const regions = [...new Set([...report.scope.regions, ...attempted])].sort();
+  const trailIndex = new Map(snapshot.trails.map((t, i) => [t.arn, i]));
+  const trails = snapshot.trails.map((t) => [st.id(t.name), st.id(t.arn), st.id(t.ownerAccountId), st.id(t.homeRegion), t.isOrganizationTrail ? 1 : 0, t.isMultiRegionTrail ? 1 : 0]);
+  const coverage = coverageMap(snapshot, report, accountIds, regions).map((row) =>
+    row.map((cell) => [CELL_STATES.indexOf(cell.state), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]),
+  );
+
+  const frameworks = [...new Set([...rules.flatMap((r) => Object.keys(r.frameworks)), ...report.findings.flatMap((f) => Object.keys(f.frameworks))])].sort(natural);
+  return {
+    version: 1,
+    mark: MARK,
+    statuses: STATUSES,
+    severities: SEVERITIES,
+    cellStates: CELL_STATES,
+    trailNotes: TRAIL_NOTES,
+    strings: st.strings,
+    accounts: accountRows,
+    rules: ruleRows,
+    frameworks,
+    regions,
+    trails,
+    coverage,
+    findings,
+  };
+}
+
+/**
+ * One finding as a row of numbers (indexes into the string table):
+ * [fingerprint, rule, status, severity, account, region, resource type, id, arn, name, title,
+ *  message, remediation JSON, evidence JSON, frameworks JSON, waiver JSON, templated (0|1),
+ *  and the finding's account name when it differs from its account's].
+ * Resource fields are templated with [accountId, accountName, region]; texts additionally with
+ * the resource's id, arn and name (marker digits 3, 4, 5).
+ */
+function encodeFinding(f: ReportFinding, st: StringTable, rule: number, account: number, accountName: number): number[] {
+  const base = [f.accountId, f.accountName, f.region ?? ''];
+  const full = [...base, f.resource.id, f.resource.arn ?? '', f.resource.name];
+  const resource = [f.resource.id, f.resource.arn, f.resource.name];
+  const texts = [f.message, JSON.stringify(f.remediation), JSON.stringify(f.evidence)];
+  const canTemplate = [...resource, ...texts].every((t) => t === null || !t.includes(MARK));
+  const tpl = (t: string, values: string[]) => (canTemplate ? templatize(t, values)! : t);
+  const row = [
+    st.id(f.fingerprint),
+    rule,
+    STATUSES.indexOf(f.status),
+    SEVERITIES.indexOf(f.severity),
+    account,
+    st.idOrNull(f.region),
+    st.id(f.resource.type),
+    st.id(tpl(f.resource.id, base)),
+    f.resource.arn === null ? -1 : st.id(tpl(f.resource.arn, base)),
+    st.id(tpl(f.resource.name, base)),
+    st.id(f.title),
+    ...texts.map((t) => st.id(tpl(t, full))),
+    st.id(JSON.stringify(f.frameworks)),
+    f.waiver ? st.id(JSON.stringify(f.waiver)) : -1,
+    canTemplate ? 1 : 0,
+  ];
+  const name = st.id(f.accountName);
+  if (name !== accountName) row.push(name);
+  return row;
+}

@@ -1,0 +1,100 @@
+// report.html: one self-contained file for people. The template (templates/report.hbs) renders
+// the executive summary and the framework view; the page's script renders the heatmap, the
+// coverage map and the findings from the embedded data. No network: CSS and script are inline
+// and allowed by their SHA-256 hashes in a Content-Security-Policy whose default is 'none'.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { SEVERITIES } from '../../engine/rule-schema.js';
+import { STATUSES } from '../../findings/finding.js';
+import { scriptSafeJson } from './html-encode.js';
+import { frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
+import type { RenderInput, ReportFormat } from './types.js';
+
+const TEMPLATES = new URL('../../../templates/', import.meta.url);
+
+interface Templates {
+  page: Handlebars.TemplateDelegate;
+  css: string;
+  js: string;
+}
+
+let cached: Templates | null = null;
+
+function templates(): Templates {
+  if (cached) return cached;
+  const read = (name: string) => readFileSync(new URL(name, TEMPLATES), 'utf8');
+  const css = read('report.css');
+  const js = read('report.js');
+  // The inline blocks are inserted verbatim: they must not be able to close their own element.
+  if (/<\/style/i.test(css)) throw new Error('templates/report.css must not contain "</style"');
+  if (/<\/script|<!--/i.test(js)) throw new Error('templates/report.js must not contain "</script" or "<!--"');
+  const hbs = Handlebars.create();
+  const page = hbs.compile(read('report.hbs'), { strict: true, noEscape: false });
+  cached = { page, css, js };
+  return cached;
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** Nothing may load: no fetch, image, font, frame, form target or base URL; only the two inline blocks run. */
+export function contentSecurityPolicy(css: string, js: string): string {
+  return [
+    "default-src 'none'",
+    `script-src ${sha256(js)}`,
+    `style-src ${sha256(css)}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+const percent = (s: Score) => (s.percent === null ? '—' : `${s.percent.toFixed(1)}%`);
+const scoreView = (label: string, s: Score) => ({
+  label,
+  ...s,
+  display: percent(s),
+  meter: s.percent ?? 0,
+  hasScore: s.percent !== null,
+});
+
+export function renderHtml(input: RenderInput): string {
+  const { report, snapshot } = input;
+  const t = templates();
+  const frameworks = frameworkTree(input);
+  const context = {
+    title: `CloudTrail audit — ${report.scope.organizationId ?? report.scope.managementAccountId ?? snapshot.caller.accountId}`,
+    csp: contentSecurityPolicy(t.css, t.js),
+    css: t.css,
+    js: t.js,
+    data: scriptSafeJson(pageData(input)),
+    report,
+    regions: report.scope.regions.join(', ') || '—',
+    complete: snapshot.complete,
+    incompleteReason: snapshot.incompleteReason,
+    roleName: snapshot.scope.roleName,
+    overall: scoreView('All rules', postureScore(report.findings)),
+    frameworkScores: frameworks.map((f) => scoreView(f.id, f.score)),
+    statuses: STATUSES.map((s) => ({ status: s, count: report.summary.byStatus[s] })),
+    severityMatrix: severityMatrix(report.findings).map((row) => ({ ...row, cells: STATUSES.map((s) => row.counts[s]) })),
+    statusHeaders: STATUSES,
+    weights: SEVERITIES.map((s) => ({ severity: s, weight: SCORE_WEIGHTS[s] })),
+    unscanned: report.accounts.filter((a) => a.status !== 'scanned'),
+    frameworks: frameworks.map((f) => ({
+      ...f,
+      score: scoreView(f.id, f.score),
+      controls: f.controls.map((c) => ({
+        ...c,
+        verdictLabel: c.verdict ?? 'NO FINDINGS',
+        verdictClass: c.verdict ?? 'none',
+        rules: c.rules.map((r) => ({ ...r, cells: STATUSES.map((s) => r.counts[s]), verdictLabel: r.verdict ?? 'NO FINDINGS', verdictClass: r.verdict ?? 'none' })),
+      })),
+    })),
+  };
+  return t.page(context);
+}
+
+export const htmlFormat: ReportFormat = {
+  name: 'html',
+  file: 'report.html',
+  render: renderHtml,
+};

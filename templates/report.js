@@ -1,0 +1,424 @@
+/* global document, window, navigator, performance, requestAnimationFrame, setTimeout, clearTimeout */
+// trailwarden report page. Renders the heatmap, the coverage map and the findings from the
+// embedded data (#report-data). Every data value reaches the page through textContent or a
+// plain attribute; nothing is parsed as HTML, and only http(s) references become links.
+(function () {
+  'use strict';
+  var D = JSON.parse(document.getElementById('report-data').textContent);
+  var S = D.strings;
+  var MARK_RE = new RegExp(D.mark + '(\\d)', 'g');
+  var ROW = 26, LABEL = 260, HM_CELL = 26, COV_CELL = 128, PAGE = 50, PRINT_MAX = 2000;
+  var F_FP = 0, F_RULE = 1, F_STATUS = 2, F_SEV = 3, F_ACC = 4, F_REGION = 5, F_RTYPE = 6, F_RID = 7, F_RARN = 8, F_RNAME = 9,
+    F_TITLE = 10, F_MSG = 11, F_REM = 12, F_EV = 13, F_FW = 14, F_WAIVER = 15, F_TPL = 16, F_ACCNAME = 17;
+  var STATUSES = D.statuses, SEVS = D.severities;
+  var SYMBOL = { PASS: '\u2713', FAIL: '\u2717', ERROR: '!', NOT_APPLICABLE: '\u2013' };
+  var LABELS = { PASS: 'PASS', FAIL: 'FAIL', ERROR: 'ERROR', NOT_APPLICABLE: 'N/A' };
+  // Worst first: FAIL, ERROR, PASS, NOT_APPLICABLE. rank 0 = no finding.
+  var RANK = {}; RANK[STATUSES.indexOf('FAIL')] = 4; RANK[STATUSES.indexOf('ERROR')] = 3; RANK[STATUSES.indexOf('PASS')] = 2; RANK[STATUSES.indexOf('NOT_APPLICABLE')] = 1;
+  var BY_RANK = ['none', 'NOT_APPLICABLE', 'PASS', 'ERROR', 'FAIL'];
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function expand(t, values) { return t.replace(MARK_RE, function (_, d) { return values[Number(d)]; }); }
+  function str(i) { return i < 0 ? null : S[i]; }
+
+  var accounts = D.accounts.map(function (a) { return { id: S[a[0]], name: S[a[1]], ou: S[a[2]], status: a[3], reason: str(a[4]) }; });
+  var rules = D.rules.map(function (r) { return { id: S[r[0]], title: S[r[1]], severity: SEVS[r[2]], scope: S[r[3]], frameworks: JSON.parse(S[r[4]]), references: JSON.parse(S[r[5]]) }; });
+  var F = D.findings;
+  var fwCache = {};
+  function frameworksOf(i) {
+    var k = F[i][F_FW];
+    return fwCache[k] || (fwCache[k] = JSON.parse(S[k]));
+  }
+
+  /** A finding with its texts rebuilt (see html-encode.ts). */
+  function decode(i) {
+    var r = F[i], acc = accounts[r[F_ACC]];
+    var accountName = r.length > F_ACCNAME ? S[r[F_ACCNAME]] : acc.name;
+    var region = str(r[F_REGION]);
+    var base = [acc.id, accountName, region || ''];
+    var x = r[F_TPL] ? function (t, v) { return expand(t, v); } : function (t) { return t; };
+    var resource = { type: S[r[F_RTYPE]], id: x(S[r[F_RID]], base), arn: r[F_RARN] < 0 ? null : x(S[r[F_RARN]], base), name: x(S[r[F_RNAME]], base) };
+    var full = base.concat([resource.id, resource.arn || '', resource.name]);
+    return {
+      fingerprint: S[r[F_FP]], rule: rules[r[F_RULE]], status: STATUSES[r[F_STATUS]], severity: SEVS[r[F_SEV]],
+      account: acc, accountName: accountName, region: region, resource: resource, title: S[r[F_TITLE]],
+      message: x(S[r[F_MSG]], full), remediation: JSON.parse(x(S[r[F_REM]], full)), evidence: JSON.parse(x(S[r[F_EV]], full)),
+      frameworks: frameworksOf(i), waiver: r[F_WAIVER] < 0 ? null : JSON.parse(S[r[F_WAIVER]]),
+    };
+  }
+
+  // ---- aggregates for the heatmap ----
+  var NA = accounts.length, NR = rules.length;
+  var worst = new Uint8Array(NA * NR), fails = new Uint32Array(NA * NR), totals = new Uint32Array(NA * NR), accountFails = new Uint32Array(NA);
+  for (var i = 0; i < F.length; i++) {
+    var r = F[i], c = r[F_ACC] * NR + r[F_RULE], rank = RANK[r[F_STATUS]];
+    if (rank > worst[c]) worst[c] = rank;
+    totals[c]++;
+    if (rank === 4) { fails[c]++; accountFails[r[F_ACC]]++; }
+  }
+
+  // ---- virtualized grid: only the visible rows exist in the DOM ----
+  function vgrid(container, opts) {
+    var head = el('div', 'vhead'), body = el('div', 'vbody'), n = 0, first = -1, last = -1, printing = false;
+    container.textContent = '';
+    opts.header(head);
+    container.appendChild(head);
+    container.appendChild(body);
+    body.style.width = opts.width + 'px';
+    function draw(force) {
+      if (printing) return;
+      var top = Math.max(0, container.scrollTop - head.offsetHeight);
+      var a = Math.max(0, Math.floor(top / ROW) - 8), b = Math.min(n, Math.ceil((top + container.clientHeight) / ROW) + 8);
+      if (!force && a === first && b === last) return;
+      first = a; last = b;
+      var frag = document.createDocumentFragment();
+      for (var k = a; k < b; k++) { var row = opts.row(k); row.style.top = (k * ROW) + 'px'; frag.appendChild(row); }
+      body.textContent = '';
+      body.appendChild(frag);
+    }
+    var pending = false;
+    container.addEventListener('scroll', function () {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; draw(false); });
+    }, { passive: true });
+    return {
+      refresh: function (count) { n = count; body.style.height = (n * ROW) + 'px'; draw(true); },
+      printAll: function () {
+        printing = true; body.textContent = '';
+        for (var k = 0; k < n; k++) body.appendChild(opts.row(k));
+      },
+      endPrint: function () { printing = false; draw(true); },
+    };
+  }
+
+  function label(acc) {
+    var l = el('div', 'vlabel');
+    l.appendChild(el('span', 'acct', acc.name));
+    l.appendChild(el('span', 'ou', acc.ou ? acc.ou : acc.id));
+    l.title = acc.name + ' (' + acc.id + ')' + (acc.ou ? ' \u2014 ' + acc.ou : '') + (acc.status !== 'scanned' ? ' \u2014 ' + acc.status + (acc.reason ? ': ' + acc.reason : '') : '');
+    return l;
+  }
+
+  // ---- heatmap: accounts x rules ----
+  var hmOrder = [];
+  var heatmap = vgrid(document.getElementById('heatmap-grid'), {
+    width: LABEL + NR * HM_CELL,
+    header: function (h) {
+      h.appendChild(el('div', 'vlabel', 'Account \u2193 / rule \u2192'));
+      rules.forEach(function (rule) { var c = el('div', 'hm-head', rule.id); c.title = rule.id + ': ' + rule.title + ' (' + rule.severity + ')'; h.appendChild(c); });
+    },
+    row: function (k) {
+      var a = hmOrder[k], acc = accounts[a], row = el('div', 'vrow');
+      row.appendChild(label(acc));
+      for (var j = 0; j < NR; j++) {
+        var c = a * NR + j, st = BY_RANK[worst[c]];
+        var text = st === 'none' ? 'no finding' : LABELS[st] + (totals[c] > 1 ? ' (' + fails[c] + ' of ' + totals[c] + ' fail)' : '');
+        var b = el('button', 'cell st-' + st, st === 'none' ? '\u00b7' : SYMBOL[st]);
+        b.type = 'button';
+        b.setAttribute('aria-label', acc.name + ', ' + rules[j].id + ': ' + text);
+        b.title = acc.name + ' \u2014 ' + rules[j].id + ': ' + text;
+        b.dataset.account = String(a);
+        b.dataset.rule = String(j);
+        row.appendChild(b);
+      }
+      return row;
+    },
+  });
+  function sortHeatmap(mode) {
+    hmOrder = accounts.map(function (_, k) { return k; });
+    var byName = function (x, y) { return accounts[x].name.localeCompare(accounts[y].name) || accounts[x].id.localeCompare(accounts[y].id); };
+    if (mode === 'fail') hmOrder.sort(function (x, y) { return accountFails[y] - accountFails[x] || byName(x, y); });
+    else if (mode === 'ou') hmOrder.sort(function (x, y) { return accounts[x].ou.localeCompare(accounts[y].ou) || byName(x, y); });
+    else hmOrder.sort(byName);
+    heatmap.refresh(hmOrder.length);
+  }
+  document.getElementById('heatmap-sort').addEventListener('change', function (e) { sortHeatmap(e.target.value); });
+  document.getElementById('heatmap-grid').addEventListener('click', function (e) {
+    var b = e.target.closest('button.cell');
+    if (!b) return;
+    setFilters({ account: accounts[Number(b.dataset.account)].id, rule: rules[Number(b.dataset.rule)].id });
+  });
+
+  // ---- coverage map: accounts x regions ----
+  var CELL_TEXT = { covered: '\u2713 ', gap: '\u2717 GAP', unknown: '? unknown', 'not-opted-in': 'n/a', excluded: 'excluded', 'not-scanned': 'not scanned', 'no-region': '\u2014' };
+  var NOTE_TEXT = { records: 'logging, records management events', 'not-logging': 'not logging', 'no-management-events': 'records no management events', 'not-collected': 'status or event selectors not collected' };
+  var trails = D.trails.map(function (t) { return { name: S[t[0]], arn: S[t[1]], owner: S[t[2]], home: S[t[3]], org: !!t[4], multi: !!t[5] }; });
+  var NOTES = D.trailNotes.length;
+  var covRows = [];
+  var coverage = vgrid(document.getElementById('coverage-grid'), {
+    width: LABEL + D.regions.length * COV_CELL,
+    header: function (h) {
+      h.appendChild(el('div', 'vlabel', 'Account \u2193 / region \u2192'));
+      D.regions.forEach(function (region) { h.appendChild(el('div', 'cov-head', region)); });
+    },
+    row: function (k) {
+      var a = covRows[k], acc = accounts[a], row = el('div', 'vrow');
+      row.appendChild(label(acc));
+      D.coverage[a].forEach(function (cell, j) {
+        var state = D.cellStates[cell[0]], region = D.regions[j];
+        var applied = cell.slice(1).map(function (ref) { return { trail: trails[Math.floor(ref / NOTES)], note: D.trailNotes[ref % NOTES] }; });
+        var recording = applied.filter(function (t) { return t.note === 'records'; });
+        var text = state === 'covered' ? CELL_TEXT.covered + (recording.length ? recording[0].trail.name + (recording.length > 1 ? ' +' + (recording.length - 1) : '') : 'covered') : CELL_TEXT[state];
+        var detail = applied.length ? applied.map(function (t) { return t.trail.name + (t.trail.org ? ' (organization trail)' : '') + ': ' + NOTE_TEXT[t.note]; }).join('; ') : 'no trail applies';
+        var b = el('button', 'cov cov-' + state, text);
+        b.type = 'button';
+        b.dataset.state = state;
+        b.dataset.accountId = acc.id;
+        b.dataset.region = region;
+        var words = acc.name + ' (' + acc.id + ') ' + region + ': ' + state.replace(/-/g, ' ') + ' \u2014 ' + detail;
+        b.setAttribute('aria-label', words);
+        b.title = words;
+        row.appendChild(b);
+      });
+      return row;
+    },
+  });
+  function filterCoverage(onlyGaps) {
+    covRows = [];
+    for (var a = 0; a < accounts.length; a++) {
+      if (!onlyGaps || D.coverage[a].some(function (cell) { var s = D.cellStates[cell[0]]; return s === 'gap' || s === 'unknown'; })) covRows.push(a);
+    }
+    covRows.sort(function (x, y) { return accounts[x].name.localeCompare(accounts[y].name) || accounts[x].id.localeCompare(accounts[y].id); });
+    coverage.refresh(covRows.length);
+  }
+  document.getElementById('coverage-gaps').addEventListener('change', function (e) { filterCoverage(e.target.checked); });
+  document.getElementById('coverage-grid').addEventListener('click', function (e) {
+    var b = e.target.closest('button.cov');
+    if (!b) return;
+    setFilters({ account: b.dataset.accountId, region: b.dataset.region });
+  });
+
+  // ---- findings: filters, search, paging ----
+  var form = document.getElementById('filters');
+  var listEl = document.getElementById('finding-list');
+  var countEl = document.getElementById('result-count');
+  var pageInfo = document.getElementById('page-info');
+  var order = F.map(function (_, k) { return k; }).sort(function (x, y) {
+    var a = F[x], b = F[y];
+    return RANK[b[F_STATUS]] - RANK[a[F_STATUS]] || a[F_SEV] - b[F_SEV] || a[F_RULE] - b[F_RULE] ||
+      accounts[a[F_ACC]].name.localeCompare(accounts[b[F_ACC]].name) || S[a[F_RNAME]].localeCompare(S[b[F_RNAME]]);
+  });
+  var shown = order, page = 0, haystack = null;
+
+  function options(name, values) {
+    var sel = form.elements[name];
+    sel.appendChild(el('option', null, 'All')).value = '';
+    values.forEach(function (v) { var o = el('option', null, v[1]); o.value = v[0]; sel.appendChild(o); });
+  }
+  var statusCounts = STATUSES.map(function () { return 0; });
+  F.forEach(function (f) { statusCounts[f[F_STATUS]]++; });
+  options('status', STATUSES.map(function (s, k) { return [s, LABELS[s] + ' (' + statusCounts[k] + ')']; }));
+  options('severity', SEVS.map(function (s) { return [s, s]; }));
+  options('account', accounts.map(function (a) { return a; }).sort(function (x, y) { return x.name.localeCompare(y.name); }).map(function (a) { return [a.id, a.name + ' (' + a.id + ')']; }));
+  var ous = {}; accounts.forEach(function (a) { ous[a.ou] = true; });
+  options('ou', Object.keys(ous).sort().map(function (o) { return [o, o || '(outside the organization)']; }));
+  var regionSet = {}; F.forEach(function (f) { regionSet[f[F_REGION] < 0 ? '' : S[f[F_REGION]]] = true; });
+  options('region', Object.keys(regionSet).sort().map(function (x) { return [x || '-', x || '(no region)']; }));
+  options('rule', rules.map(function (rule) { return [rule.id, rule.id]; }));
+  options('framework', D.frameworks.map(function (fw) { return [fw, fw]; }));
+
+  function searchText(k) {
+    // Names and message only: cheaper than decode(), which also parses remediation and evidence.
+    var r = F[k], acc = accounts[r[F_ACC]];
+    var accountName = r.length > F_ACCNAME ? S[r[F_ACCNAME]] : acc.name, region = str(r[F_REGION]) || '';
+    var x = r[F_TPL] ? expand : function (t) { return t; };
+    var base = [acc.id, accountName, region];
+    var id = x(S[r[F_RID]], base), arn = r[F_RARN] < 0 ? '' : x(S[r[F_RARN]], base), name = x(S[r[F_RNAME]], base);
+    var message = x(S[r[F_MSG]], base.concat([id, arn, name]));
+    return [rules[r[F_RULE]].id, S[r[F_TITLE]], name, id, arn, acc.id, accountName, region, message].join('\n').toLowerCase();
+  }
+
+  function apply() {
+    var v = {};
+    ['status', 'severity', 'account', 'ou', 'region', 'rule', 'framework', 'q'].forEach(function (n) { v[n] = form.elements[n].value; });
+    var st = v.status ? STATUSES.indexOf(v.status) : -1, sev = v.severity ? SEVS.indexOf(v.severity) : -1;
+    var rule = v.rule ? rules.findIndex(function (x) { return x.id === v.rule; }) : -1;
+    var q = v.q.trim().toLowerCase();
+    if (q && !haystack) haystack = new Array(F.length);
+    shown = order.filter(function (k) {
+      var f = F[k], acc = accounts[f[F_ACC]];
+      if (st >= 0 && f[F_STATUS] !== st) return false;
+      if (sev >= 0 && f[F_SEV] !== sev) return false;
+      if (rule >= 0 && f[F_RULE] !== rule) return false;
+      if (v.account && acc.id !== v.account) return false;
+      if (v.ou && acc.ou !== v.ou) return false;
+      if (v.region && (f[F_REGION] < 0 ? '-' : S[f[F_REGION]]) !== v.region) return false;
+      if (v.framework && !frameworksOf(k)[v.framework]) return false;
+      if (q) { if (haystack[k] === undefined) haystack[k] = searchText(k); if (haystack[k].indexOf(q) < 0) return false; }
+      return true;
+    });
+    page = 0;
+    draw();
+  }
+
+  function draw() {
+    var pages = Math.max(1, Math.ceil(shown.length / PAGE));
+    if (page >= pages) page = pages - 1;
+    countEl.textContent = shown.length + ' of ' + F.length + ' findings';
+    countEl.dataset.count = String(shown.length);
+    pageInfo.textContent = 'page ' + (page + 1) + ' of ' + pages;
+    listEl.textContent = '';
+    var frag = document.createDocumentFragment();
+    shown.slice(page * PAGE, (page + 1) * PAGE).forEach(function (k) { frag.appendChild(findingRow(k, false)); });
+    listEl.appendChild(frag);
+  }
+
+  function setFilters(values) {
+    form.reset();
+    Object.keys(values).forEach(function (n) { form.elements[n].value = values[n]; });
+    apply();
+    document.getElementById('findings').scrollIntoView();
+  }
+
+  // The search box applies as one types; its change event (on blur) would redraw the list under the user's click.
+  form.addEventListener('change', function (e) { if (e.target.name !== 'q') apply(); });
+  form.addEventListener('reset', function () { setTimeout(apply, 0); });
+  form.addEventListener('submit', function (e) { e.preventDefault(); apply(); });
+  var typing = null;
+  form.elements.q.addEventListener('input', function () { clearTimeout(typing); typing = setTimeout(apply, 150); });
+  document.getElementById('pager').addEventListener('click', function (e) {
+    var b = e.target.closest('button');
+    if (!b) return;
+    page += b.dataset.page === 'next' ? 1 : -1;
+    if (page < 0) page = 0;
+    draw();
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('button.show-findings'), function (b) {
+    b.addEventListener('click', function () { setFilters({ rule: b.dataset.rule, framework: b.dataset.framework }); });
+  });
+
+  // ---- one finding ----
+  function findingRow(k, open) {
+    var r = F[k], acc = accounts[r[F_ACC]], status = STATUSES[r[F_STATUS]];
+    var d = el('details', 'finding');
+    d.dataset.fingerprint = S[r[F_FP]];
+    d.dataset.status = status;
+    var s = el('summary');
+    s.appendChild(el('span', 'badge st-' + status, LABELS[status]));
+    s.appendChild(el('span', 'sev sev-' + SEVS[r[F_SEV]], SEVS[r[F_SEV]]));
+    s.appendChild(el('span', 'rule', rules[r[F_RULE]].id));
+    var name = decodeName(k);
+    s.appendChild(el('span', 'res', name));
+    s.appendChild(el('span', 'where', (r.length > F_ACCNAME ? S[r[F_ACCNAME]] : acc.name) + ' (' + acc.id + ')' + (r[F_REGION] < 0 ? '' : ' \u00b7 ' + S[r[F_REGION]])));
+    if (r[F_WAIVER] >= 0) s.appendChild(el('span', 'waived', 'waived'));
+    d.appendChild(s);
+    var filled = false;
+    function fill() { if (!filled) { filled = true; d.appendChild(findingBody(decode(k))); } }
+    d.addEventListener('toggle', function () { if (d.open) fill(); });
+    if (open) { fill(); d.open = true; }
+    return d;
+  }
+  function decodeName(k) {
+    var r = F[k];
+    if (!r[F_TPL]) return S[r[F_RNAME]];
+    var acc = accounts[r[F_ACC]];
+    return expand(S[r[F_RNAME]], [acc.id, r.length > F_ACCNAME ? S[r[F_ACCNAME]] : acc.name, r[F_REGION] < 0 ? '' : S[r[F_REGION]]]);
+  }
+
+  function kv(dl, key, value) {
+    if (value === null || value === undefined || value === '') return;
+    dl.appendChild(el('dt', null, key));
+    dl.appendChild(el('dd', null, value));
+  }
+
+  function snippet(parent, title, text) {
+    var wrap = el('div', 'snippet'), head = el('div', 'snippet-head');
+    head.appendChild(el('h4', null, title));
+    var b = el('button', 'copy', 'Copy');
+    b.type = 'button';
+    b.setAttribute('aria-label', 'Copy ' + title);
+    b.addEventListener('click', function () { copy(text, b); });
+    head.appendChild(b);
+    wrap.appendChild(head);
+    wrap.appendChild(el('pre', null, text));
+    parent.appendChild(wrap);
+  }
+
+  function findingBody(f) {
+    var body = el('div', 'body');
+    body.appendChild(el('p', 'message', f.message));
+    var dl = el('dl', 'kv');
+    kv(dl, 'Rule', f.rule.id + ' \u2014 ' + f.title);
+    kv(dl, 'Resource', f.resource.type + ' ' + f.resource.id);
+    if (f.resource.arn !== f.resource.id) kv(dl, 'ARN', f.resource.arn);
+    kv(dl, 'Account', f.accountName + ' (' + f.account.id + ')');
+    kv(dl, 'OU', f.account.ou);
+    kv(dl, 'Region', f.region);
+    kv(dl, 'Frameworks', Object.keys(f.frameworks).map(function (fw) { return fw + ': ' + f.frameworks[fw].join(', '); }).join('; '));
+    if (f.waiver) kv(dl, 'Waiver', f.waiver.reason + ' \u2014 owner ' + f.waiver.owner + ', expires ' + f.waiver.expires);
+    kv(dl, 'Fingerprint', f.fingerprint);
+    body.appendChild(dl);
+
+    var rem = f.remediation;
+    body.appendChild(el('h4', null, 'Remediation'));
+    body.appendChild(el('p', null, rem.summary));
+    var steps = el('div', 'snippet'), head = el('div', 'snippet-head'), ol = el('ol');
+    head.appendChild(el('h4', null, 'Console'));
+    var cb = el('button', 'copy', 'Copy');
+    cb.type = 'button';
+    cb.setAttribute('aria-label', 'Copy console steps');
+    cb.addEventListener('click', function () { copy(rem.console.map(function (x, n) { return (n + 1) + '. ' + x; }).join('\n'), cb); });
+    head.appendChild(cb);
+    rem.console.forEach(function (step) { ol.appendChild(el('li', null, step)); });
+    steps.appendChild(head);
+    steps.appendChild(ol);
+    body.appendChild(steps);
+    snippet(body, 'AWS CLI', rem.cli);
+    snippet(body, 'Terraform', rem.terraform);
+    snippet(body, 'CloudFormation', rem.cloudformation);
+    snippet(body, 'Evidence', JSON.stringify(f.evidence, null, 2));
+    if (f.rule.references.length) {
+      body.appendChild(el('h4', null, 'References'));
+      var ul = el('ul');
+      f.rule.references.forEach(function (u) {
+        var li = el('li');
+        if (/^https?:\/\//i.test(u)) { var a = el('a', null, u); a.href = u; a.rel = 'noreferrer noopener'; a.target = '_blank'; li.appendChild(a); } else li.textContent = u;
+        ul.appendChild(li);
+      });
+      body.appendChild(ul);
+    }
+    return body;
+  }
+
+  function copy(text, button) {
+    function done(ok) {
+      button.textContent = ok ? 'Copied' : 'Select and copy';
+      setTimeout(function () { button.textContent = 'Copy'; }, 1500);
+    }
+    function fallback() {
+      var ta = el('textarea', 'offscreen');
+      ta.value = text;
+      ta.setAttribute('readonly', '');
+      document.body.appendChild(ta);
+      ta.select();
+      var ok;
+      try { ok = document.execCommand('copy'); } catch { ok = false; }
+      document.body.removeChild(ta);
+      done(ok);
+    }
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
+    else fallback();
+  }
+
+  // ---- print: everything expanded, no controls ----
+  window.addEventListener('beforeprint', function () {
+    heatmap.printAll();
+    coverage.printAll();
+    listEl.textContent = '';
+    shown.slice(0, PRINT_MAX).forEach(function (k) { listEl.appendChild(findingRow(k, true)); });
+    if (shown.length > PRINT_MAX) listEl.appendChild(el('p', 'banner', 'Printed the first ' + PRINT_MAX + ' of ' + shown.length + ' findings; filter to print the rest, or file report.json.'));
+    Array.prototype.forEach.call(document.querySelectorAll('details'), function (x) { x.open = true; });
+  });
+  window.addEventListener('afterprint', function () { heatmap.endPrint(); coverage.endPrint(); draw(); });
+
+  sortHeatmap('fail');
+  filterCoverage(false);
+  apply();
+  document.documentElement.setAttribute('data-ready', String(Math.round(performance.now())));
+})();
