@@ -1,0 +1,90 @@
+// Recording every AWS call the scan makes, for the evidence bundle (scan --evidence). A client
+// gets this middleware only when a recorder is given, so a scan without --evidence pays nothing.
+// It sits inside the accounting middleware (initialize step, low priority): it sees each call
+// once, after the concurrency queue, with the SDK's retries inside it.
+import type {
+  HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  InitializeHandlerOutput,
+  MiddlewareStack,
+} from '@smithy/types';
+
+/** One AWS call as sent and answered. `output` is the SDK's deserialized output, not the HTTP body. */
+export interface ApiCallRecord {
+  accountId: string;
+  region: string;
+  service: string;
+  operation: string;
+  /** When the call left the scan's concurrency queue (ISO 8601). */
+  startedAt: string;
+  /** Wall time of the call, retries included. */
+  durationMs: number;
+  attempts: number;
+  httpStatus: number | null;
+  requestId: string | null;
+  input: unknown;
+  /** null when the call failed. */
+  output: unknown;
+  error: { code: string; message: string; fault: string | null } | null;
+}
+
+/**
+ * Receives each record once; it must not keep `input` or `output` (the scan's memory bound),
+ * and may return a promise to slow the scan down while it writes (back-pressure).
+ */
+export interface ApiCallRecorder {
+  record(call: ApiCallRecord): void | Promise<void>;
+}
+
+interface Metadata {
+  attempts?: number;
+  httpStatusCode?: number;
+  requestId?: string;
+}
+
+const metadataOf = (value: unknown): Metadata => (value as { $metadata?: Metadata } | undefined)?.$metadata ?? {};
+
+export function addRecordingMiddleware(
+  stack: MiddlewareStack<object, object>,
+  recorder: ApiCallRecorder,
+  where: { accountId: string; region: string; service: string },
+): void {
+  stack.add(
+    (next: InitializeHandler<object, object>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
+      const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const started = Date.now();
+      const base = { ...where, operation, startedAt: new Date(started).toISOString(), input: args.input };
+      let result: InitializeHandlerOutput<object>;
+      try {
+        result = await next(args);
+      } catch (err) {
+        const meta = metadataOf(err);
+        const e = err as { name?: string; Code?: string; code?: string; message?: string; $fault?: string };
+        await recorder.record({
+          ...base,
+          durationMs: Date.now() - started,
+          attempts: meta.attempts ?? 1,
+          httpStatus: meta.httpStatusCode ?? null,
+          requestId: meta.requestId ?? null,
+          output: null,
+          error: { code: String(e.Code ?? e.code ?? e.name ?? 'Error'), message: String(e.message ?? err), fault: e.$fault ?? null },
+        });
+        throw err;
+      }
+      const meta = metadataOf(result.output);
+      const { $metadata: _metadata, ...output } = result.output as { $metadata?: unknown };
+      await recorder.record({
+        ...base,
+        durationMs: Date.now() - started,
+        attempts: meta.attempts ?? 1,
+        httpStatus: meta.httpStatusCode ?? null,
+        requestId: meta.requestId ?? null,
+        output,
+        error: null,
+      });
+      return result;
+    },
+    { step: 'initialize', priority: 'low', name: 'trailwardenEvidence' },
+  );
+}
