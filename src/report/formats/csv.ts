@@ -1,0 +1,112 @@
+// report.csv: one row per finding, for spreadsheets and ticket imports. RFC 4180 (CRLF line
+// ends, quoted fields where needed). Every cell that a spreadsheet would read as a formula is
+// neutralized: account and resource names come from the scanned organization, so they are
+// attacker-controlled text as far as the person opening the file is concerned.
+import type { Report } from '../report.js';
+import type { ReportFormat } from './types.js';
+
+type Finding = Report['findings'][number];
+
+const STATUS_ORDER = ['FAIL', 'ERROR', 'NOT_APPLICABLE', 'PASS'];
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'informational'];
+
+/** The column set, in order; the header row is these names. */
+export const CSV_COLUMNS = [
+  'status',
+  'severity',
+  'rule_id',
+  'title',
+  'account_id',
+  'account_name',
+  'ou_path',
+  'region',
+  'resource_type',
+  'resource_id',
+  'resource_arn',
+  'resource_name',
+  'message',
+  'frameworks',
+  'waived',
+  'waiver_reason',
+  'waiver_owner',
+  'waiver_expires',
+  'fingerprint',
+  // CSV has no header block: the report's provenance is repeated on every row.
+  'generated_at',
+  'tool_version',
+  'rules_pack_sha256',
+  'organization_id',
+] as const;
+
+/** A cell starting with one of these is taken as a formula (or DDE) by Excel, LibreOffice and Sheets. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Prefixes a single quote so the cell is shown as text, never evaluated. */
+export function neutralizeFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** RFC 4180: a field with a comma, quote, CR or LF is quoted, and quotes inside are doubled. */
+export function csvField(value: string): string {
+  const safe = neutralizeFormula(value);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+    SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    a.accountId.localeCompare(b.accountId) ||
+    a.resource.id.localeCompare(b.resource.id)
+  );
+}
+
+export function frameworksCell(frameworks: Record<string, string[]>): string {
+  return Object.entries(frameworks)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([framework, controls]) => `${framework}:${controls.join('|')}`)
+    .join('; ');
+}
+
+function row(report: Report, ouPaths: Map<string, string>, f: Finding): string[] {
+  const cells: Record<(typeof CSV_COLUMNS)[number], string> = {
+    status: f.status,
+    severity: f.severity,
+    rule_id: f.ruleId,
+    title: f.title,
+    account_id: f.accountId,
+    account_name: f.accountName,
+    ou_path: ouPaths.get(f.accountId) ?? '',
+    region: f.region ?? '',
+    resource_type: f.resource.type,
+    resource_id: f.resource.id,
+    resource_arn: f.resource.arn ?? '',
+    resource_name: f.resource.name,
+    message: f.message,
+    frameworks: frameworksCell(f.frameworks),
+    waived: f.waiver ? 'yes' : 'no',
+    waiver_reason: f.waiver?.reason ?? '',
+    waiver_owner: f.waiver?.owner ?? '',
+    waiver_expires: f.waiver?.expires ?? '',
+    fingerprint: f.fingerprint,
+    generated_at: report.generatedAt,
+    tool_version: report.tool.version,
+    rules_pack_sha256: report.rulesPack.sha256,
+    organization_id: report.scope.organizationId ?? '',
+  };
+  return CSV_COLUMNS.map((c) => cells[c]);
+}
+
+export function renderCsv(report: Report): string {
+  const ouPaths = new Map(report.accounts.map((a) => [a.id, a.ouPath]));
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const f of [...report.findings].sort(compareFindings)) lines.push(row(report, ouPaths, f).map(csvField).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export const csvFormat: ReportFormat = {
+  name: 'csv',
+  file: 'report.csv',
+  render: ({ report }) => renderCsv(report),
+};
