@@ -38,6 +38,12 @@ export interface FaultProxy {
   port: number;
   setRules(rules: FaultRule[]): void;
   clearRules(): void;
+  /**
+   * Short-lived credentials: AssumeRole answers expire `seconds` after they are issued (the
+   * proxy rewrites Expiration), and a call signed with an expired key gets ExpiredToken, as
+   * from AWS. null (the default) passes AssumeRole through unchanged.
+   */
+  setCredentialLifetime(seconds: number | null): void;
   requests: ProxiedRequest[];
   resetLog(): void;
   stop(): Promise<void>;
@@ -230,6 +236,8 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
   const defaultAccountId = opts.defaultAccountId ?? '123456789012';
   const random = mulberry32(opts.seed ?? 1);
   const keyToAccount = new Map<string, string>();
+  const keyExpiry = new Map<string, number>();
+  let credentialLifetimeMs: number | null = null;
   const sockets = new Set<Socket>();
   let rules: { rule: FaultRule; used: number }[] = [];
   const requests: ProxiedRequest[] = [];
@@ -283,9 +291,15 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
         const chunks: Buffer[] = [];
         up.on('data', (chunk: Buffer) => chunks.push(chunk));
         up.on('end', () => {
-          const text = Buffer.concat(chunks);
+          let text = Buffer.concat(chunks);
           const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text.toString('utf8'))?.[1];
           if (up.statusCode === 200 && key && c.roleArnAccountId) keyToAccount.set(key, c.roleArnAccountId);
+          if (up.statusCode === 200 && key && credentialLifetimeMs !== null) {
+            const expires = Date.now() + credentialLifetimeMs;
+            keyExpiry.set(key, expires);
+            text = Buffer.from(text.toString('utf8').replace(/<Expiration>[^<]*<\/Expiration>/, `<Expiration>${new Date(expires).toISOString()}</Expiration>`));
+            outHeaders['content-length'] = String(text.length);
+          }
           res.writeHead(up.statusCode ?? 502, outHeaders);
           res.end(text);
         });
@@ -310,6 +324,15 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
     const { service, region, operation, accessKeyId } = c;
     const log: ProxiedRequest = { service, region, operation, accountId, accessKeyId, method: req.method ?? 'GET', path: url.pathname, status: 0 };
     requests.push(log);
+    const expiry = keyExpiry.get(accessKeyId);
+    if (expiry !== undefined && Date.now() >= expiry) {
+      log.injected = 'ExpiredToken';
+      const code = c.protocol === 'json' || c.protocol === 'cbor' ? 'ExpiredTokenException' : 'ExpiredToken';
+      const reply = errorReply(c, 'AccessDenied', accountId, { match: {}, fault: 'AccessDenied', code, message: 'The security token included in the request is expired' });
+      log.status = reply.status;
+      res.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.body.length) }).end(reply.body);
+      return;
+    }
     const { latencyMs, fault } = decide(c, accountId);
     if (latencyMs > 0) {
       log.injected = `latency:${latencyMs}`;
@@ -355,6 +378,7 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
     port,
     setRules: (next: FaultRule[]) => void (rules = next.map((rule) => ({ rule, used: 0 }))),
     clearRules: () => void (rules = []),
+    setCredentialLifetime: (seconds: number | null) => void (credentialLifetimeMs = seconds === null ? null : seconds * 1000),
     requests,
     resetLog: () => void (requests.length = 0),
     stop: () =>
