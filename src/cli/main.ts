@@ -35,7 +35,9 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .option('--rules <dir>', 'add a directory of your own rules (repeatable)', collectList)
     .option('--framework <id>', 'only rules mapped to this framework, e.g. cis-aws-v3.0.0')
     .option('--format <list>', 'report formats (comma-separated)', collectList)
-    .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity', 'high')
+    .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity (none: never on findings)', 'high')
+    .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
+    .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')
     .option('--allow-incomplete', 'exit 0 even when some facts could not be collected')
     .addOption(new Option('--quiet', 'no progress and no summary on stderr').conflicts('verbose'))
     .option('--verbose', 'list every collection error in the summary')
@@ -50,8 +52,10 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       .option('--rules <dir>', 'add a directory of your own rules (repeatable)', collectList)
       .option('--framework <id>', 'only rules mapped to this framework, e.g. cis-aws-v3.0.0')
       .option('--format <list>', 'report formats (comma-separated)', collectList)
-      .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity', 'high')
-      .option('--allow-incomplete', 'exit 0 even when some findings are ERROR');
+      .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity (none: never on findings)', 'high')
+      .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
+      .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')
+      .option('--allow-incomplete', 'exit 0 even when the snapshot is incomplete (ERROR findings, collection errors)');
 
   rulesOptions(
     program
@@ -114,6 +118,18 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .action(async (snapshots: string[], opts) => {
       const { runMerge } = await import('./commands/merge.js');
       exitCode = await runMerge(snapshots, opts, io);
+    });
+
+  program
+    .command('diff')
+    .description('new, resolved and changed findings between two report.json files; exits 0 unless --fail-on-new')
+    .argument('<old>', 'the earlier report.json')
+    .argument('<new>', 'the later report.json')
+    .option('--json', 'as JSON')
+    .option('--fail-on-new <severity>', 'exit 1 when NEW has a FAIL, not waived, at or above this severity that OLD did not')
+    .action(async (oldReport: string, newReport: string, opts) => {
+      const { runDiff } = await import('./commands/diff.js');
+      exitCode = await runDiff(oldReport, newReport, opts, io);
     });
 
   program

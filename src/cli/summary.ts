@@ -69,7 +69,18 @@ export function findingsSummary(report: Report, written: string[]): string {
     `  failing  ${Object.entries(s.bySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`).join(' · ') || 'none'}`,
   ];
   const worst = report.findings.filter((f) => f.status === 'FAIL').slice(0, 5);
-  for (const f of worst) out.push(`           ${f.severity} ${f.ruleId} ${f.accountId} ${f.resource.name}`);
+  for (const f of worst) out.push(`           ${f.severity} ${f.ruleId} ${f.accountId} ${f.resource.name}${f.waiver ? ` (waived until ${f.waiver.expires})` : ''}`);
+  if (report.waivers) out.push(...waiversSummary(report.waivers));
   for (const w of written) out.push(`  report   ${w}`);
   return `${out.join('\n')}\n`;
+}
+
+/** Expired and unmatched waivers are named one by one: a waiver must never stop matching silently. */
+function waiversSummary(w: NonNullable<Report['waivers']>): string[] {
+  const out = [`  waivers  ${w.applied} FAIL(s) waived · ${w.expired.length} expired · ${w.unmatched.length} unmatched (${w.total} in ${w.file})`];
+  const at = (line: number | null) => `${w.file}${line ? `:${line}` : ''}`;
+  for (const x of w.expired) out.push(`           expired ${x.expires}: ${x.rule} on ${x.resource} (${at(x.line)}, owner ${x.owner})${x.fail ? `; ${x.fail} FAIL(s) no longer waived` : ''}`);
+  for (const x of w.unmatched) out.push(`           unmatched: ${x.rule} on ${x.resource} (${at(x.line)}, owner ${x.owner}) matches no FAIL finding`);
+  for (const x of w.matchedErrors) out.push(`           not applied to ${x.error} ERROR finding(s): ${x.rule} on ${x.resource} (${at(x.line)}); a waiver never hides an ERROR`);
+  return out;
 }

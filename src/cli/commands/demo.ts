@@ -29,7 +29,7 @@ export async function runDemo(flags: DemoFlags, io: CliIO): Promise<number> {
     io.stderr(findingsSummary(outcome.report, written));
   }
   // A demo has nothing to gate: show the line a real run would end with, then succeed.
-  const verdict = gate(outcome, snapshot, prepared.failOn, !!flags.allowIncomplete);
+  const verdict = gate(outcome, snapshot, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
   io.stderr(`trailwarden: demo: a real run would end with "${verdict.line}"; the demo itself exits 0\n`);
   // Where to look, on stdout (even with --quiet), the most readable report first.
   const order = (p: string) => (p.endsWith('.html') ? 0 : p.endsWith('.json') ? 1 : 2);

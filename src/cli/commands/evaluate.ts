@@ -17,7 +17,7 @@ export async function runEvaluate(snapshotPath: string, flags: EvaluateFlags, io
   const now = flags.now ? new Date(flags.now) : new Date();
   const outcome = evaluateSnapshot(snapshot, prepared, flags.framework, now);
   const written = await writeReports(resolve(io.cwd, flags.out), outcome, prepared.formats);
-  const verdict = gate(outcome, snapshot, prepared.failOn, !!flags.allowIncomplete);
+  const verdict = gate(outcome, snapshot, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
   if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
   io.stderr(`trailwarden: ${verdict.line}\n`);
   return verdict.code;

@@ -3,7 +3,7 @@ import { CallCounter } from '../../collect/observer.js';
 import { NoCredentialsError, scan } from '../../collect/scan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL_VERSION } from '../../version.js';
-import { EXIT, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { accountIds, endpointUrl, ouIds, positiveInt, regionNames } from '../parse.js';
 import { Progress } from '../progress.js';
@@ -72,12 +72,8 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   const outcome = evaluateSnapshot(s, prepared, flags.framework, new Date());
   const written = await writeReports(outDir, outcome, prepared.formats);
   if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
-  const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete);
-  // Collection errors that no rule needed still make the scan incomplete.
-  if (verdict.code === EXIT.ok && (s.errors.length > 0 || s.accounts.some((a) => a.status === 'error')) && !flags.allowIncomplete) {
-    io.stderr(`trailwarden: exit 3: the scan is incomplete (${s.errors.length} fact(s) not collected); --allow-incomplete accepts it\n`);
-    return EXIT.incomplete;
-  }
+  // The same gate as evaluate: collection errors that no rule needed make the scan incomplete there too.
+  const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
   io.stderr(`trailwarden: ${verdict.line}\n`);
   return verdict.code;
 }
