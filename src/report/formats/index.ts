@@ -1,15 +1,29 @@
 // The registry of --format names. One line per format; each lives in its own module.
+import { asffFormat } from './asff.js';
+import { csvFormat } from './csv.js';
+import { htmlFormat } from './html.js';
 import { jsonFormat } from './json.js';
+import { junitFormat } from './junit.js';
+import { markdownFormat } from './markdown.js';
+import { ocsfFormat } from './ocsf.js';
+import { sarifFormat } from './sarif.js';
 import type { ReportFormat } from './types.js';
 
 export type { RenderInput, ReportFormat } from './types.js';
 
 export const REPORT_FORMATS: readonly ReportFormat[] = [
   jsonFormat,
+  htmlFormat,
+  csvFormat,
+  sarifFormat,
+  junitFormat,
+  ocsfFormat,
+  markdownFormat,
+  asffFormat,
 ];
 
-/** architecture.md: default json,html (html joins when its renderer lands). */
-export const DEFAULT_FORMATS: readonly string[] = ['json'];
+/** architecture.md: default json,html. */
+export const DEFAULT_FORMATS: readonly string[] = ['json', 'html'];
 
 export function reportFormat(name: string): ReportFormat | undefined {
   return REPORT_FORMATS.find((f) => f.name === name);
