@@ -1,0 +1,207 @@
+// npm run bench -- [--accounts N] [--regions R] [--latency-ms L] [--throttle-rate p]
+//                  [--account-rps r] [--concurrency C] [--account-concurrency A] [--json] [--timeline]
+// Starts the synthetic AWS endpoint in a child process, runs a real scan against it in this
+// process, evaluates and renders the reports like `trailwarden scan` does, and prints the
+// figures docs/performance.md records. With --json the last stdout line is one JSON object.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CallCounter } from '../../src/collect/observer.js';
+import { scan } from '../../src/collect/scan.js';
+import { evaluateSnapshot, prepare, writeReports } from '../../src/cli/pipeline.js';
+import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { launchSyntheticAws } from './endpoint-process.js';
+import { criticalPathCalls, lowerBound } from './lower-bound.js';
+import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
+
+// The scan command's defaults (src/cli/commands/scan.ts), so the figures describe a default run.
+const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_ACCOUNT_CONCURRENCY = 8;
+
+function usage(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function number(name: string, raw: string | undefined, fallback: number, min: number, max: number, integer = true): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    usage(`--${name}: "${raw}" is not ${integer ? 'an integer' : 'a number'} in ${min}..${max}`);
+  }
+  return n;
+}
+
+function parse() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        accounts: { type: 'string' },
+        regions: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'throttle-rate': { type: 'string' },
+        'account-rps': { type: 'string' },
+        concurrency: { type: 'string' },
+        'account-concurrency': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        timeline: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  return {
+    accounts: number('accounts', values.accounts, 100, 3, 10_000),
+    regions: number('regions', values.regions, DEFAULT_REGIONS.length, 1, DEFAULT_REGIONS.length),
+    latencyMs: number('latency-ms', values['latency-ms'], 50, 0, 10_000),
+    throttleRate: number('throttle-rate', values['throttle-rate'], 0, 0, 0.9, false),
+    accountRps: number('account-rps', values['account-rps'], 0, 0, 100_000, false),
+    concurrency: number('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 1024),
+    accountConcurrency: number('account-concurrency', values['account-concurrency'], DEFAULT_ACCOUNT_CONCURRENCY, 1, 256),
+    json: values.json === true,
+    timeline: values.timeline === true,
+  };
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+/** process.resourceUsage().maxRSS is in kilobytes: the process's peak resident set so far. */
+const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const opts = parse();
+  const managementAccountId = buildSyntheticOrg(3, 1).managementAccountId;
+  const endpoint = await launchSyntheticAws({
+    accounts: opts.accounts,
+    regions: opts.regions,
+    latencyMs: opts.latencyMs,
+    throttleRate: opts.throttleRate,
+    accountRps: opts.accountRps,
+  });
+  const out = await mkdtemp(join(tmpdir(), 'trailwarden-bench-'));
+  try {
+    // Static credentials of the management account; member accounts are reached by AssumeRole.
+    process.env.AWS_ACCESS_KEY_ID = `AKIA${managementAccountId}BNCH`;
+    process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret';
+    process.env.AWS_REGION = 'us-east-1';
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const prepared = await prepare({}, process.cwd());
+    const counter = new CallCounter();
+    const rssBefore = process.memoryUsage().rss;
+    let sampledPeak = rssBefore;
+    const sampler = setInterval(() => {
+      sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
+    }, 250);
+    const cpuBefore = process.cpuUsage();
+    const t0 = performance.now();
+    const { snapshot } = await scan({
+      toolVersion: 'bench',
+      roleName: 'OrganizationAccountAccessRole',
+      concurrency: opts.concurrency,
+      perAccountConcurrency: opts.accountConcurrency,
+      endpointUrl: endpoint.url,
+      region: 'us-east-1',
+      counter,
+    });
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const scanCpu = process.cpuUsage(cpuBefore);
+    const scanPeakRssMb = peakRssMb();
+
+    const t1 = performance.now();
+    await writeFileAtomic(join(out, 'snapshot.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
+    const snapshotWriteSeconds = (performance.now() - t1) / 1000;
+    const t2 = performance.now();
+    const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date());
+    const evaluateSeconds = (performance.now() - t2) / 1000;
+    const t3 = performance.now();
+    const written = await writeReports(out, outcome, prepared.formats);
+    const renderSeconds = (performance.now() - t3) / 1000;
+    clearInterval(sampler);
+
+    const callsByAccount = new Map<string, number>();
+    for (const row of counter.stats()) callsByAccount.set(row.accountId, (callsByAccount.get(row.accountId) ?? 0) + row.calls);
+    const org = buildSyntheticOrg(opts.accounts, opts.regions);
+    const bound = lowerBound({
+      latencyMs: opts.latencyMs,
+      globalConcurrency: opts.concurrency,
+      perAccountConcurrency: opts.accountConcurrency,
+      accountRps: opts.accountRps,
+      callsByAccount,
+      criticalPathCalls: criticalPathCalls(org),
+    });
+    const scanned = snapshot.accounts.filter((a) => a.status === 'scanned');
+    const accountRegions = scanned.reduce((n, a) => n + a.regions.filter((r) => r.status === 'scanned').length, 0);
+    const endpointStats = await endpoint.stats();
+    const result = {
+      accounts: opts.accounts,
+      accountsScanned: scanned.length,
+      accountsSkipped: snapshot.accounts.filter((a) => a.status === 'skipped').length,
+      accountsError: snapshot.accounts.filter((a) => a.status === 'error').length,
+      regions: opts.regions,
+      accountRegions,
+      latencyMs: opts.latencyMs,
+      throttleRate: opts.throttleRate,
+      accountRps: opts.accountRps,
+      concurrency: opts.concurrency,
+      accountConcurrency: opts.accountConcurrency,
+      apiCalls: counter.total,
+      apiCallsPerAccountRegion: round(counter.total / Math.max(1, accountRegions)),
+      retries: counter.retries,
+      endpointRequests: endpointStats.requests,
+      endpointThrottled: endpointStats.throttled,
+      collectionErrors: snapshot.errors.length,
+      trails: snapshot.trails.length,
+      buckets: snapshot.buckets.length,
+      findings: outcome.findings.length,
+      wallSeconds: round(wallSeconds),
+      lowerBoundSeconds: round(bound.seconds),
+      lowerBoundBinding: bound.binding,
+      lowerBoundTerms: Object.fromEntries(Object.entries(bound.terms).map(([k, v]) => [k, round(v)])),
+      // With no latency there is no bound to compare against.
+      ratio: bound.seconds > 0 ? round(wallSeconds / bound.seconds) : null,
+      scanCpuSeconds: round((scanCpu.user + scanCpu.system) / 1e6),
+      endpointCpuSeconds: endpoint.cpuSeconds(),
+      scanPeakRssMb,
+      peakRssMb: peakRssMb(),
+      sampledPeakRssMb: mb(sampledPeak),
+      rssBeforeScanMb: mb(rssBefore),
+      snapshotWriteSeconds: round(snapshotWriteSeconds),
+      evaluateSeconds: round(evaluateSeconds),
+      renderSeconds: round(renderSeconds),
+      formats: prepared.formats,
+      reportsWritten: written.length,
+      node: process.version,
+    };
+    const lines = [
+      `accounts ${result.accounts} (scanned ${result.accountsScanned}, skipped ${result.accountsSkipped}, error ${result.accountsError}) x regions ${result.regions} = ${accountRegions} account-regions`,
+      `latency ${opts.latencyMs} ms, throttle rate ${opts.throttleRate}, account rps ${opts.accountRps || 'unlimited'}, concurrency ${opts.concurrency} global / ${opts.accountConcurrency} per account`,
+      `API calls ${result.apiCalls} (${result.apiCallsPerAccountRegion} per account-region), retries ${result.retries}, endpoint requests ${result.endpointRequests} (throttled ${result.endpointThrottled})`,
+      `collection errors ${result.collectionErrors}, trails ${result.trails}, buckets ${result.buckets}, findings ${result.findings}`,
+      `wall ${result.wallSeconds} s; lower bound ${result.lowerBoundSeconds} s (${bound.binding}; terms ${JSON.stringify(result.lowerBoundTerms)}); ratio ${result.ratio}`,
+      `scan CPU ${result.scanCpuSeconds} s, endpoint CPU ${result.endpointCpuSeconds ?? 'n/a'} s`,
+      `peak RSS ${result.peakRssMb} MB (after the scan ${scanPeakRssMb} MB; ${result.rssBeforeScanMb} MB before it, with the SDK and rules loaded)`,
+      `snapshot write ${result.snapshotWriteSeconds} s, evaluate ${result.evaluateSeconds} s, render ${result.renderSeconds} s (${prepared.formats.join(',')})`,
+    ];
+    if (opts.timeline) lines.push(`requests per second: ${endpointStats.perSecond.join(' ')}`);
+    if (opts.json) {
+      process.stderr.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+  } finally {
+    await endpoint.stop();
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
