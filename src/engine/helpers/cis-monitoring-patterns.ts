@@ -208,6 +208,23 @@ export const CIS_EVENT_SOURCES: Readonly<Record<string, string>> = Object.freeze
  * `via` is the pattern text that was covered, or null.
  */
 export function coversCisMonitoring(filter: string, ruleId: CisMonitoringRuleId, version?: CisVersion): Coverage & { via: string | null } {
+  // Pure in its three strings, and an organization repeats the same few filters for every
+  // account its trails cover: parsing them again each time was most of evaluate's time on a
+  // large organization's snapshot (docs/performance.md). Results are frozen, so sharing is safe.
+  const key = `${ruleId}\u0000${version ?? ''}\u0000${filter}`;
+  let result = coverageCache.get(key);
+  if (!result) {
+    if (coverageCache.size >= COVERAGE_CACHE_LIMIT) coverageCache.clear();
+    result = Object.freeze(coverage(filter, ruleId, version));
+    coverageCache.set(key, result);
+  }
+  return result;
+}
+
+const COVERAGE_CACHE_LIMIT = 10_000;
+const coverageCache = new Map<string, Coverage & { via: string | null }>();
+
+function coverage(filter: string, ruleId: CisMonitoringRuleId, version?: CisVersion): Coverage & { via: string | null } {
   const entry = CIS_MONITORING_PATTERNS[ruleId];
   const base = (version && entry.patternsByVersion?.[version]) || entry.pattern;
   const options = { eventSources: CIS_EVENT_SOURCES };
