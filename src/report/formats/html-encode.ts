@@ -30,25 +30,31 @@ export class StringTable {
   }
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
- * Replaces each occurrence of `values[d]` in `text` with MARK + d (at most 10 values; the longest
- * match wins where values overlap). Returns null when the text cannot be templated losslessly
- * because it already contains MARK: the caller then stores it as it is.
+ * Replaces each occurrence of `values[d]` in `text` with MARK + d (at most 10 values). Where values
+ * overlap, the leftmost match wins, and the longest of those starting there. Returns null when
+ * the text cannot be templated losslessly because it already contains MARK: the caller then
+ * stores it as it is. (indexOf per value rather than one alternation regex: several times faster
+ * on the long remediation texts of tens of thousands of findings.)
  */
 export function templatize(text: string, values: readonly string[]): string | null {
   if (values.length > 10) throw new Error('templatize: at most 10 values');
   if (text.includes(MARK)) return null;
-  const order = values
-    .map((v, d) => ({ v, d }))
-    .filter(({ v }) => v.length > 0)
-    .sort((a, b) => b.v.length - a.v.length);
-  if (!order.length) return text;
-  const byValue = new Map<string, number>();
-  for (const { v, d } of order) if (!byValue.has(v)) byValue.set(v, d);
-  const pattern = new RegExp([...byValue.keys()].map(escapeRegExp).join('|'), 'g');
-  return text.replace(pattern, (m) => MARK + String(byValue.get(m)));
+  const matches: [start: number, end: number, d: number][] = [];
+  values.forEach((v, d) => {
+    if (!v) return;
+    for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + 1)) matches.push([at, at + v.length, d]);
+  });
+  if (!matches.length) return text;
+  matches.sort((a, b) => a[0] - b[0] || b[1] - a[1] || a[2] - b[2]);
+  let out = '';
+  let pos = 0;
+  for (const [start, end, d] of matches) {
+    if (start < pos) continue;
+    out += text.slice(pos, start) + MARK + String(d);
+    pos = end;
+  }
+  return out + text.slice(pos);
 }
 
 /** The inverse of templatize (the page runs the same few lines in report.js). */
