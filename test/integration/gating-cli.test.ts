@@ -195,6 +195,14 @@ describe('--baseline', () => {
     expect((await evaluate(BOTH)).exitLine).toMatch(/exit 1: 2 finding\(s\) FAIL at or above high/);
   });
 
+  it('the baseline may be the report the run is about to replace: it is read before anything is written', async () => {
+    const old = await evaluate(NOT_VALIDATED, '--fail-on', 'none');
+    const run = await cli(['evaluate', BOTH, '--out', old.out, '--now', NOW, '--format', 'json', '--baseline', old.path]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('1 new finding(s) FAIL at or above high');
+    expect(JSON.parse(readFileSync(old.path, 'utf8')).summary.byStatus.FAIL).toBe(3);
+  });
+
   it('a bad baseline: exit 2 with the file and the reason, nothing written', async () => {
     const notReport = await evaluate(KEY_DISABLED, '--baseline', KEY_DISABLED);
     expect(notReport.code).toBe(2);
