@@ -180,6 +180,21 @@ describe('--waivers', () => {
   });
 });
 
+describe('scan checks --waivers and --baseline before any AWS call', () => {
+  it('a malformed waivers file or baseline is exit 2 with nothing written, the endpoint never contacted', async () => {
+    const out = join(tmp(), 'out');
+    // Port 9 (discard) on loopback: a scan that got as far as an AWS call would fail differently.
+    const args = ['scan', '--out', out, '--endpoint-url', 'http://127.0.0.1:9', '--quiet'];
+    const bad = await cli([...args, '--waivers', waiversFile([waiver({ expires: '2026-13-01' })])]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/waivers\.yaml:6: waivers\.0\.expires: is not a calendar date\n$/);
+    const baseline = await cli([...args, '--baseline', KEY_DISABLED]);
+    expect(baseline.code).toBe(2);
+    expect(baseline.stderr).toContain('not a trailwarden report.json: this is a snapshot');
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('--baseline', () => {
   it('only FAILs new since the baseline fail the gate; the line counts those already in it', async () => {
     const old = await evaluate(NOT_VALIDATED, '--fail-on', 'none');
