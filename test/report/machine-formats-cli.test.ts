@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { applyOverlay, baseSnapshot } from '../harness/fixture.js';
 import { cli } from '../harness/cli.js';
 import { assertValidReport } from '../harness/scan-run.js';
-import { OVERLAY, validateAsff, validateJunit, validateOcsf, validateSarif } from './formats-fixture.js';
+import { OVERLAY, TRAIL_ARN, validateAsff, validateJunit, validateOcsf, validateSarif } from './formats-fixture.js';
 
 describe('trailwarden evaluate with the machine formats', () => {
   it('writes every format into --out, each valid, and exits on the gate as usual', async () => {
@@ -31,6 +31,51 @@ describe('trailwarden evaluate with the machine formats', () => {
     expect(read('report.csv').split('\r\n').filter(Boolean)).toHaveLength(report.findings.length + 1);
     expect(read('report.md')).toMatch(/^## trailwarden: ❌ \*\*FAIL\*\*/);
     expect(JSON.parse(read('report.ocsf.json'))).toHaveLength(report.findings.length);
+  });
+
+  it('carries a real --waivers file through every format: a waived FAIL is never shown as passed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-formats-'));
+    const snapshot = join(dir, 'snapshot.json');
+    writeFileSync(snapshot, JSON.stringify(applyOverlay(baseSnapshot(), OVERLAY), null, 2));
+    const waivers = join(dir, 'waivers.yaml');
+    writeFileSync(
+      waivers,
+      [
+        'waivers:',
+        '  - rule: trail-log-file-validation',
+        `    resource: ${TRAIL_ARN}`,
+        '    reason: Digest files are validated by the log-archive pipeline instead.',
+        '    owner: sec@example.com',
+        '    expires: 2027-01-31',
+        '  - rule: trail-insights',
+        `    resource: ${TRAIL_ARN}`,
+        '    reason: Too expensive.',
+        '    owner: finops',
+        '    expires: 2026-01-01',
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    const run = await cli(['evaluate', snapshot, '--out', out, '--now', '2026-11-21T12:00:00Z', '--waivers', waivers, '--format', 'json,csv,sarif,junit,ocsf,md,asff']);
+    expect(run.code, run.stderr).toBe(1);
+    const read = (name: string) => readFileSync(join(out, name), 'utf8');
+    const report = JSON.parse(read('report.json'));
+    const waived = report.findings.find((f: { ruleId: string }) => f.ruleId === 'trail-log-file-validation');
+    expect(waived.waiver?.owner).toBe('sec@example.com');
+    expect(validateSarif(read('report.sarif'))).toEqual([]);
+    expect(await validateJunit(read('report.junit.xml'))).toEqual([]);
+    const sarif = JSON.parse(read('report.sarif'));
+    expect(sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'trail-log-file-validation').suppressions[0].status).toBe('accepted');
+    expect(read('report.junit.xml')).toMatch(/<testsuite name="trail-log-file-validation" tests="1" failures="0" errors="0" skipped="1"/);
+    expect(read('report.csv')).toContain(',yes,Digest files are validated by the log-archive pipeline instead.,sec@example.com,2027-01-31,');
+    const md = read('report.md');
+    expect(md).toContain('### Waived (1)');
+    expect(md).toMatch(/Waivers file .*: 2 waiver\(s\), 1 FAIL\(s\) waived; 1 expired/);
+    expect(md).toContain('| line 7 | trail-insights | arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail | finops | 2026-01-01 |');
+    const asff = JSON.parse(read('report.asff.json'));
+    expect(asff.find((f: { GeneratorId: string }) => f.GeneratorId === 'trailwarden/trail-log-file-validation').Workflow.Status).toBe('SUPPRESSED');
+    expect(validateAsff(read('report.asff.json'))).toEqual([]);
+    expect(validateOcsf(read('report.ocsf.json'))).toEqual([]);
   });
 
   it('rejects an unknown format before writing anything, naming the available ones', async () => {

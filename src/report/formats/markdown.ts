@@ -104,6 +104,20 @@ export function renderMarkdown({ report }: RenderInput): string {
       ) + more(waived.length - MAX_ERROR_ROWS, 'waived findings'),
     );
   }
+  const outcome = report.waivers;
+  if (outcome) {
+    parts.push(
+      `Waivers file ${mdCell(outcome.file)}: ${outcome.total} waiver(s), ${outcome.applied} FAIL(s) waived; ${outcome.expired.length} expired, ${outcome.unmatched.length} match nothing, ${outcome.matchedErrors.length} name ERROR findings (which stay ERROR).`,
+    );
+    if (outcome.expired.length) {
+      parts.push(
+        table(
+          ['Expired waiver', 'Rule', 'Resource', 'Owner', 'Expired'],
+          outcome.expired.slice(0, MAX_ACCOUNT_ROWS).map((w) => [w.line === null ? '' : `line ${w.line}`, mdCell(w.rule), mdCell(w.resource), mdCell(w.owner), mdCell(w.expires)]),
+        ) + more(outcome.expired.length - MAX_ACCOUNT_ROWS, 'expired waivers'),
+      );
+    }
+  }
   return `${parts.join('\n\n')}\n`;
 }
 
