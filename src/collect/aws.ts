@@ -72,6 +72,7 @@ type CredentialsSource = AwsCredentialIdentity | AwsCredentialIdentityProvider |
 
 export class ClientPool {
   private readonly clients = new Map<string, ClientOf<ServiceName>>();
+  private readonly sharedSettings = new Map<ServiceName, Record<string, unknown>>();
   private readonly handler: NodeHttpHandler;
 
   constructor(
@@ -98,9 +99,19 @@ export class ClientPool {
   get<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource): ClientOf<S> {
     const key = `${service}|${accountId}|${region}`;
     const existing = this.clients.get(key);
-    if (existing) return existing as ClientOf<S>;
+    if (existing) {
+      // Most recently used last: the oldest is the first to be let go.
+      this.clients.delete(key);
+      this.clients.set(key, existing);
+      return existing as ClientOf<S>;
+    }
     const client = this.build(service, accountId, region, credentials);
     this.clients.set(key, client);
+    // Most clients serve one account-region once (DescribeTrails), and each keeps its own
+    // config, middleware stack and caches: keeping all made memory grow with accounts x
+    // regions. A dropped client is not destroyed (that would close the shared handler);
+    // calls still using it finish normally.
+    if (this.clients.size > MAX_CACHED_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
     return client;
   }
 
@@ -119,8 +130,11 @@ export class ClientPool {
       // S3 Control prefixes the account id to the host name; a custom endpoint must be used as is.
       if (service === 's3control') config.endpointProvider = () => ({ url: new URL(endpoint) });
     }
+    const shared = this.sharedSettings.get(service);
+    if (shared) Object.assign(config, shared);
     const Ctor = clientClasses[service] as unknown as new (c: Record<string, unknown>) => ClientOf<S>;
     const client = new Ctor(config);
+    if (!shared) this.sharedSettings.set(service, sharedSettingsOf(client));
     this.instrument(client, accountId, region);
     return client;
   }
@@ -153,6 +167,33 @@ export class ClientPool {
     this.handler.destroy();
     this.clients.clear();
   }
+}
+
+/** Enough for every client of the accounts in flight at once; see ClientPool.get. */
+const MAX_CACHED_CLIENTS = 512;
+
+// Settings each new client would otherwise look up again in the environment and the shared
+// config files on its first call (FIPS, dual-stack, app id, auth scheme, S3 checksums...):
+// the first client of a service resolves them once, memoized, and every later one reuses its
+// loaders. Those lookups were a large share of the scan's CPU, as most calls use a fresh client.
+const SHARED_SETTING_KEYS = [
+  'useFipsEndpoint',
+  'useDualstackEndpoint',
+  'userAgentAppId',
+  'authSchemePreference',
+  'requestChecksumCalculation',
+  'responseChecksumValidation',
+  'disableS3ExpressSessionAuth',
+  'sigv4aSigningRegionSet',
+  'useArnRegion',
+] as const;
+
+function sharedSettingsOf(client: ClientOf<ServiceName>): Record<string, unknown> {
+  // initConfig holds the loaders as built, before per-region wrapping (e.g. FIPS pseudo-regions).
+  const initial = (client as unknown as { initConfig?: Record<string, unknown> }).initConfig ?? {};
+  const shared: Record<string, unknown> = {};
+  for (const key of SHARED_SETTING_KEYS) if (initial[key] !== undefined) shared[key] = initial[key];
+  return shared;
 }
 
 function attemptsOf(value: unknown): number {

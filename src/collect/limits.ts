@@ -24,3 +24,13 @@ export class Limits {
     return limit(() => this.global(fn));
   }
 }
+
+/**
+ * How many accounts to visit at once. An account's visit keeps about half of its own slots
+ * busy on average (AssumeRole, then DescribeRegions and ListBuckets, then DescribeTrails in
+ * every region), so four times global/per-account keeps the global slots full with margin,
+ * while the calls waiting for a slot (each holding a client) stay bounded by the window.
+ */
+export function accountWindow(globalConcurrency: number, perAccountConcurrency: number): number {
+  return Math.max(4, Math.ceil((4 * globalConcurrency) / perAccountConcurrency));
+}

@@ -2,6 +2,7 @@
 // trail once in its home region by its owner, then read every linked resource once by the
 // account that owns it. Failures are recorded as data; the scan always runs to the end.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import pLimit from 'p-limit';
 import type { AccountRecord, Bucket, CollectionError, LogGroup, RegionRecord, Snapshot, Trail } from '../inventory/schema.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
 import { finalizeSnapshot } from '../inventory/derive.js';
@@ -11,7 +12,7 @@ import { parseArn, ScanContext } from './context.js';
 import { CredentialBroker, stsAssumeRole } from './credentials.js';
 import { errorCode, errorMessage, ErrorLog } from './errors.js';
 import { readKey } from './keys.js';
-import { Limits } from './limits.js';
+import { accountWindow, Limits } from './limits.js';
 import { alarmTopicArns, readLogGroup } from './log-groups.js';
 import { CallCounter } from './observer.js';
 import { discoverOrganization, readAccountTags, type OrgAccount } from './organizations.js';
@@ -186,20 +187,23 @@ class ScanRun {
     // Organization trails live in the management account: read its trails even when it is
     // outside the selected scope, so members are credited with the trails that cover them.
     const mgmt = organization.managementAccountId;
-    const visits: Promise<Visit>[] = toScan.map((a) => this.visit(a.id, false));
+    // Accounts are visited a window at a time (limits.ts accountWindow): all at once, every
+    // queued call held its SDK client, and the management account's AssumeRole and tag calls
+    // waited behind the whole organization's queue while the global slots went idle.
+    // Tags come from the management account's Organizations API, read alongside each visit.
+    const window = pLimit(accountWindow(options.concurrency, options.perAccountConcurrency));
+    const visits: Promise<Visit>[] = toScan.map((a) =>
+      window(async () => {
+        const record = this.records.get(a.id)!;
+        const tags = organization.available ? readAccountTags(ctx, callerAccountId, a.id) : Promise.resolve(null);
+        const [visit, accountTags] = await Promise.all([this.visit(a.id, false), tags]);
+        record.tags = accountTags;
+        return visit;
+      }),
+    );
     if (organization.available && mgmt && !toScan.some((a) => a.id === mgmt) && this.records.has(mgmt)) {
       visits.push(this.visit(mgmt, true));
     }
-    // Tags come from the management account's Organizations API: read them alongside the visits.
-    const tagsRead = organization.available
-      ? Promise.all(
-          [...this.records.values()]
-            .filter((r) => r.inScope && r.organizationStatus === 'ACTIVE')
-            .map(async (r) => {
-              r.tags = await readAccountTags(ctx, callerAccountId, r.id);
-            }),
-        )
-      : Promise.resolve([]);
     const visited = await Promise.all(visits);
 
     options.onProgress?.({ kind: 'phase', phase: 'trails' });
@@ -207,7 +211,6 @@ class ScanRun {
     options.onProgress?.({ kind: 'phase', phase: 'resources' });
     const resources = await this.readLinkedResources(trails);
 
-    await tagsRead;
     return { organization, accounts: [...this.records.values()], trails, ...resources };
   }
 
