@@ -18,7 +18,10 @@ export const WaiverEntry = z
       .regex(/^[a-z0-9*?-]+$/, 'must be a rule id or a glob over rule ids (letters a-z, digits, "-", "*" and "?")')
       .describe('rule id, or a glob over rule ids ("*" any characters, "?" one character), e.g. monitoring-*'),
     resource: z
-      .string()
+      .string({
+        // YAML reads unquoted digits as a number, and a number loses an account id's leading zeros.
+        error: (issue) => (typeof issue.input === 'number' ? 'an account id must be quoted, e.g. "012345678901" (unquoted, YAML reads a number)' : undefined),
+      })
       .min(1)
       .describe(
         'the resource: its ARN or id, a glob over its ARN or id ("*" matches any characters, "/" and ":" included), or a 12-digit account id meaning every resource of that account',

@@ -160,6 +160,7 @@ describe('loadWaivers', () => {
     ['a rule that is not in the pack', `waivers:\n${entry({ rule: 'trail-insight' })}\n`, /:2: waivers\.0\.rule: no rule "trail-insight" in the pack/],
     ['a rule glob that matches no rule', `waivers:\n${entry({ rule: 'cloudtrail-*' })}\n`, /:2: waivers\.0\.rule: the glob "cloudtrail-\*" matches no rule of the pack/],
     ['a waiver of everything', `waivers:\n${entry({ rule: '"*"', resource: '"*"' })}\n`, /:3: waivers\.0\.resource: a waiver must name a rule or a resource/],
+    ['an unquoted account id', `waivers:\n${entry({ resource: '333333333333' })}\n`, /:3: waivers\.0\.resource: an account id must be quoted/],
     ['invalid YAML', `waivers:\n  - rule: [trail-insights\n`, /:\d+: invalid YAML: /],
     ['no waivers list', `- rule: trail-insights\n`, /:1: /],
   ];
