@@ -3,7 +3,7 @@
 // The page must load nothing, log no error, run no injected script, and its filters, coverage
 // map, copy buttons and print view must work.
 import { CloudTrailClient, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -54,10 +54,17 @@ beforeAll(async () => {
   orgTrail.tags = { ...orgTrail.tags, note: XSS_TAG };
   const snapshot = Snapshot.parse(patched);
 
-  const prepared = await prepare({}, ROOT);
+  // One waiver that applies (every trail-insights FAIL of one account) and one that has expired.
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}/waivers.yaml`, [
+    'waivers:',
+    `  - { rule: trail-insights, resource: "${org.accounts.memberExtraTrail}", reason: "Insights costs more than it tells us here", owner: payments-team, expires: "2099-12-31" }`,
+    `  - { rule: bucket-mfa-delete, resource: "*", reason: "MFA delete cannot be automated in our pipeline", owner: platform, expires: "2020-01-01" }`,
+    '',
+  ].join('\n'));
+  const prepared = await prepare({ waivers: `${OUT}/waivers.yaml` }, ROOT);
   const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date());
   report = Report.parse(outcome.report);
-  mkdirSync(OUT, { recursive: true });
   await writeReports(OUT, outcome, ['json', 'html']);
   html = readFileSync(`${OUT}/report.html`, 'utf8');
   fileUrl = pathToFileURL(`${OUT}/report.html`).href;
@@ -242,6 +249,21 @@ describe('report.html in Chromium', () => {
     await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([fileUrl]);
+  });
+
+  it('marks waived findings, still counts them as FAIL, and lists the expired waiver', async () => {
+    const waived = report.findings.filter((f) => f.waiver);
+    expect(waived.length).toBeGreaterThan(0);
+    expect(waived.every((f) => f.status === 'FAIL' && f.ruleId === 'trail-insights')).toBe(true);
+    await filter('rule', 'trail-insights');
+    await filter('account', org.accounts.memberExtraTrail);
+    await expect.poll(count).toBe(report.findings.filter((f) => f.ruleId === 'trail-insights' && f.accountId === org.accounts.memberExtraTrail).length);
+    expect(await page.locator('#finding-list details.finding .waived').count()).toBe(waived.length);
+    const block = page.locator('details.waivers');
+    expect(await block.locator('summary').textContent()).toContain(`${waived.length} FAIL finding(s) waived`);
+    const expired = block.locator('table', { has: page.locator('caption', { hasText: 'Expired' }) });
+    expect(await expired.locator('tbody tr').count()).toBe(1);
+    expect(await expired.textContent()).toContain('bucket-mfa-delete');
   });
 
   it('writes a screenshot as a test artifact', async () => {

@@ -79,6 +79,14 @@ export function renderHtml(input: RenderInput): string {
     statusHeaders: STATUSES,
     weights: SEVERITIES.map((s) => ({ severity: s, weight: SCORE_WEIGHTS[s] })),
     unscanned: report.accounts.filter((a) => a.status !== 'scanned'),
+    waivers: report.waivers ?? null,
+    waiverGroups: report.waivers
+      ? [
+          { label: 'Expired: they no longer apply', items: report.waivers.expired },
+          { label: 'Unmatched: they match no FAIL finding (fixed, gone or mistyped)', items: report.waivers.unmatched },
+          { label: 'Matching ERROR findings, which they do not hide', items: report.waivers.matchedErrors },
+        ]
+      : [],
     frameworks: frameworks.map((f) => ({
       ...f,
       score: scoreView(f.id, f.score),
