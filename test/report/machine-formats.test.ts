@@ -8,7 +8,7 @@ import { reportFormat, type RenderInput } from '../../src/report/formats/index.j
 import { renderJunit, xmlText } from '../../src/report/formats/junit.js';
 import { MAX_FAIL_ROWS, mdCell, renderMarkdown } from '../../src/report/formats/markdown.js';
 import { renderOcsf } from '../../src/report/formats/ocsf.js';
-import { renderSarif } from '../../src/report/formats/sarif.js';
+import { MAX_RESULTS, MAX_TAGS, renderSarif } from '../../src/report/formats/sarif.js';
 import { renderAsff } from '../../src/report/formats/asff.js';
 import {
   AT_ACCOUNT_NAME,
@@ -214,6 +214,23 @@ describe('sarif', () => {
     expect(run.tool.driver.version).toBe(outcome.report.tool.version);
     expect(run.properties.rulesPack.sha256).toBe(outcome.report.rulesPack.sha256);
     expect(run.properties.generatedAt).toBe('2026-11-21T12:00:00.000Z');
+  });
+
+  it('stays within GitHub\'s limits: at most 20 tags a rule, at most 25,000 results, the least severe dropped first', () => {
+    const rules = outcome.rules.map((r) => (r.id === 'trail-log-file-validation' ? { ...r, frameworks: { ...r.frameworks, 'x-many': Array.from({ length: 30 }, (_, i) => `C${i}`) } } : r));
+    const tagged = JSON.parse(renderSarif({ ...input, rules })) as { runs: SarifRun[] };
+    const tags = tagged.runs[0]!.tool.driver.rules.find((r) => r.id === 'trail-log-file-validation')!.properties.tags as string[];
+    expect(tags).toHaveLength(MAX_TAGS);
+    expect(tags).toEqual(expect.arrayContaining(['security', 'aws-fsbp', 'x-many', 'aws-fsbp/CloudTrail.4']));
+
+    const report = structuredClone(outcome.report);
+    const template = report.findings.find((f) => f.ruleId === 'trail-log-file-validation')!;
+    const clone = (i: number, severity: 'high' | 'informational') => ({ ...template, severity, fingerprint: `${severity}-${i}`, resource: { ...template.resource, id: `${severity}-${i}` } });
+    report.findings = [...Array.from({ length: 10 }, (_, i) => clone(i, 'informational')), ...Array.from({ length: MAX_RESULTS }, (_, i) => clone(i, 'high'))];
+    const run = (JSON.parse(renderSarif({ ...input, report })) as { runs: (SarifRun & { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] })[] }).runs[0]!;
+    expect(run.results).toHaveLength(MAX_RESULTS);
+    expect(run.results.some((r) => r.partialFingerprints['trailwarden/fingerprint/v1']!.startsWith('informational'))).toBe(false);
+    expect(run.invocations[0]!.toolExecutionNotifications.map((n) => n.message.text)).toContainEqual(expect.stringContaining('10 of 25010 FAIL/ERROR results were left out'));
   });
 
   it('marks a waived FAIL as an accepted external suppression', () => {

@@ -14,6 +14,7 @@ type Finding = Report['findings'][number];
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/trailwarden/trailwarden';
+const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
 
 /** SARIF level for a FAIL of each severity (GitHub filters and sorts alerts by it). */
 export const SEVERITY_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -36,6 +37,10 @@ export const SECURITY_SEVERITY: Record<Severity, string | null> = {
   low: '3.0',
   informational: null,
 };
+
+/** GitHub code scanning rejects a file over these (docs: "SARIF data" limits). */
+export const MAX_TAGS = 20;
+export const MAX_RESULTS = 25_000;
 
 /** GitHub shows at most 1024 characters of a rule's short and full descriptions. */
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
@@ -94,7 +99,10 @@ function ruleDescriptor(rule: Rule) {
     helpUri: rule.references[0],
     defaultConfiguration: { level: SEVERITY_LEVEL[rule.severity] },
     properties: {
-      tags: [...new Set(['security', 'cloudtrail', rule.scope, ...frameworkTags])],
+      // GitHub rejects a rule with more than 20 tags: frameworks first, then as many controls
+      // as fit (every control is still in properties.frameworks).
+      tags: [...new Set(['security', 'cloudtrail', rule.scope, ...Object.keys(rule.frameworks), ...frameworkTags])].slice(0, MAX_TAGS),
+      frameworks: rule.frameworks,
       precision: 'very-high',
       severity: rule.severity,
       ...(securitySeverity ? { 'security-severity': securitySeverity } : {}),
@@ -156,8 +164,22 @@ function result(f: Finding, ruleIndex: number | undefined) {
 export function renderSarif({ report, snapshot, rules }: RenderInput): string {
   const ordered = [...rules].sort((a, b) => a.id.localeCompare(b.id));
   const index = new Map(ordered.map((r, i) => [r.id, i]));
-  const problems = report.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR').sort(compareFindings);
+  // Most severe first, so that if GitHub's per-run limit bites, what is dropped is the least severe.
+  const problems = report.findings
+    .filter((f) => f.status === 'FAIL' || f.status === 'ERROR')
+    .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || compareFindings(a, b));
+  const kept = problems.slice(0, MAX_RESULTS);
   const unscanned = report.accounts.filter((a) => a.status !== 'scanned');
+  const notifications = unscanned.map((a) => ({
+    level: a.status === 'error' ? 'error' : 'note',
+    message: { text: `Account ${a.id} (${a.name}) was ${a.status === 'error' ? 'not scanned' : 'skipped'}: ${a.reason ?? 'no reason recorded'}` },
+  }));
+  if (kept.length < problems.length) {
+    notifications.push({
+      level: 'warning',
+      message: { text: `${problems.length - kept.length} of ${problems.length} FAIL/ERROR results were left out (the least severe): GitHub code scanning rejects more than ${MAX_RESULTS} results per run. report.json and report.csv have all of them.` },
+    });
+  }
   const log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -178,14 +200,11 @@ export function renderSarif({ report, snapshot, rules }: RenderInput): string {
             executionSuccessful: snapshot.complete && report.summary.accounts.error === 0,
             startTimeUtc: snapshot.startedAt,
             endTimeUtc: snapshot.finishedAt,
-            toolExecutionNotifications: unscanned.map((a) => ({
-              level: a.status === 'error' ? 'error' : 'note',
-              message: { text: `Account ${a.id} (${a.name}) was ${a.status === 'error' ? 'not scanned' : 'skipped'}: ${a.reason ?? 'no reason recorded'}` },
-            })),
+            toolExecutionNotifications: notifications,
           },
         ],
         columnKind: 'utf16CodeUnits',
-        results: problems.map((f) => result(f, index.get(f.ruleId))),
+        results: kept.map((f) => result(f, index.get(f.ruleId))),
         properties: {
           generatedAt: report.generatedAt,
           snapshotTakenAt: report.snapshotTakenAt,
@@ -193,6 +212,7 @@ export function renderSarif({ report, snapshot, rules }: RenderInput): string {
           framework: report.framework,
           scope: report.scope,
           summary: report.summary,
+          resultsOmitted: problems.length - kept.length,
         },
       },
     ],
