@@ -41,6 +41,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .option('--allow-incomplete', 'exit 0 even when some facts could not be collected')
     .addOption(new Option('--quiet', 'no progress and no summary on stderr').conflicts('verbose'))
     .option('--verbose', 'list every collection error in the summary')
+    .option('--evidence <dir>', 'also write a pre-audit evidence bundle to this new directory (check it with trailwarden verify)')
     .action(async (opts) => {
       const { runScan } = await import('./commands/scan.js');
       exitCode = await runScan(opts, io);
@@ -130,6 +131,17 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .action(async (oldReport: string, newReport: string, opts) => {
       const { runDiff } = await import('./commands/diff.js');
       exitCode = await runDiff(oldReport, newReport, opts, io);
+    });
+
+  program
+    .command('verify')
+    .description('check an evidence bundle offline: every hash, and that its reports are what its snapshot, rules and config give')
+    .argument('<dir>', 'a directory written by scan --evidence')
+    .option('--manifest-sha256 <hex>', 'also require this SHA-256 of manifest.json (a copy kept outside the bundle)')
+    .option('--json', 'the result as JSON on stdout')
+    .action(async (dir: string, opts) => {
+      const { runVerify } = await import('./commands/verify.js');
+      exitCode = await runVerify(dir, opts, io);
     });
 
   program

@@ -23,6 +23,7 @@ import type {
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Limits } from './limits.js';
+import { addRecordingMiddleware, type ApiCallRecorder } from './recording.js';
 
 const clientClasses = {
   cloudtrail: CloudTrailClient,
@@ -61,6 +62,8 @@ export interface AwsSettings {
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   maxSockets: number;
+  /** scan --evidence: receives every call; absent, no recording middleware is added at all. */
+  recorder?: ApiCallRecorder;
 }
 
 export interface CallObserver {
@@ -136,6 +139,9 @@ export class ClientPool {
     const client = new Ctor(config);
     if (!shared) this.sharedSettings.set(service, sharedSettingsOf(client));
     this.instrument(client, accountId, region);
+    if (this.settings.recorder) {
+      addRecordingMiddleware(client.middlewareStack as unknown as MiddlewareStack<object, object>, this.settings.recorder, { accountId, region, service });
+    }
     return client;
   }
 

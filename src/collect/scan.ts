@@ -7,6 +7,7 @@ import type { AccountRecord, Bucket, CollectionError, LogGroup, RegionRecord, Sn
 import { SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
 import { finalizeSnapshot } from '../inventory/derive.js';
 import { ClientPool } from './aws.js';
+import type { ApiCallRecorder } from './recording.js';
 import { listOwnedBuckets, readAccountPublicAccessBlock, readBucket } from './buckets.js';
 import { parseArn, ScanContext } from './context.js';
 import { CredentialBroker, stsAssumeRole } from './credentials.js';
@@ -40,6 +41,8 @@ export interface ScanOptions {
   /** Supply one to watch API calls while the scan runs (progress display). */
   counter?: CallCounter;
   now?: () => Date;
+  /** scan --evidence: every API call and its answer go to this recorder. */
+  recorder?: ApiCallRecorder;
 }
 
 export type ProgressEvent =
@@ -83,6 +86,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       requestTimeoutMs: options.requestTimeoutMs ?? 20_000,
       connectionTimeoutMs: 5_000,
       maxSockets: Math.max(options.concurrency, 8),
+      recorder: options.recorder,
     },
     new Limits(options.concurrency, options.perAccountConcurrency),
     counter,

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { accountIds, endpointUrl, ouIds, positiveInt, regionNames } from '../parse.js';
 import { Progress } from '../progress.js';
+import { finishEvidence, openEvidence } from './scan-evidence.js';
 import { findingsSummary, scanSummary } from '../summary.js';
 import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../pipeline.js';
 
@@ -26,6 +27,7 @@ export interface ScanFlags extends EvaluationFlags {
   allowIncomplete?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  evidence?: string;
 }
 
 export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
@@ -49,14 +51,17 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   const outDir = resolve(io.cwd, flags.out);
   // The rules pack and configuration are checked before the first AWS call.
   const prepared = await prepare(flags, io.cwd);
+  // --evidence: the bundle directory is checked and the rules/config copied in before any AWS call.
+  const evidence = await openEvidence(flags, prepared, outDir, io.cwd);
 
   const started = Date.now();
   const counter = new CallCounter();
   const progress = flags.quiet ? undefined : new Progress(io, () => counter.total);
   let result;
   try {
-    result = await scan({ ...options, counter, onProgress: progress?.on });
+    result = await scan({ ...options, counter, onProgress: progress?.on, recorder: evidence?.recorder });
   } catch (err) {
+    await evidence?.abandon();
     if (err instanceof NoCredentialsError) throw new UsageError(err.message);
     throw err;
   }
@@ -69,9 +74,11 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
       scanSummary(s, { retries: result.counter.retries, seconds: (Date.now() - started) / 1000 }, { verbose: !!flags.verbose, snapshotPath }),
     );
   }
-  const outcome = evaluateSnapshot(s, prepared, flags.framework, new Date());
+  const evaluatedAt = new Date();
+  const outcome = evaluateSnapshot(s, prepared, flags.framework, evaluatedAt);
   const written = await writeReports(outDir, outcome, prepared.formats);
   if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
+  if (evidence) await finishEvidence(evidence, { flags, prepared, snapshot: s, outDir, evaluatedAt, scanOptions: options }, io);
   // The same gate as evaluate: collection errors that no rule needed make the scan incomplete there too.
   const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
   io.stderr(`trailwarden: ${verdict.line}\n`);
