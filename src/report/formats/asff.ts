@@ -79,8 +79,7 @@ function finding(f: Finding, report: Report, opts: { partition: string; importer
     CompanyName: 'trailwarden',
     GeneratorId: clip(`trailwarden/${f.ruleId}`, ASFF_LIMITS.generatorId),
     AwsAccountId: f.accountId,
-    AwsAccountName: f.accountName,
-    Region: region,
+    // AwsAccountName and Region are filled in by Security Hub itself; the names travel in ProductFields.
     Types: ['Software and Configuration Checks/Industry and Regulatory Standards/CloudTrail audit'],
     CreatedAt: report.generatedAt,
     UpdatedAt: report.generatedAt,
