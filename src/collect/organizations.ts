@@ -14,7 +14,8 @@ import {
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { OrganizationRecord, Scp } from '../inventory/schema.js';
-import type { CollectorSpec, ScanContext } from './context.js';
+import { ScanContext, type CollectorSpec } from './context.js';
+import { ErrorLog } from './errors.js';
 
 export const collector: CollectorSpec = {
   name: 'organizations',
@@ -97,6 +98,13 @@ export async function discoverOrganization(ctx: ScanContext, callerAccountId: st
     featureSet: o?.FeatureSet ?? null,
   };
 
+  // The OU tree and the SCPs are read while ListAccounts pages through the organization (one
+  // page of 20 at a time: the longest chain of calls before any account can be visited). Their
+  // errors are kept aside and only recorded when the accounts could be listed, as before.
+  const sideLog = new ErrorLog();
+  const side = new ScanContext(ctx.partition, ctx.homeRegion, ctx.pool, ctx.broker, sideLog);
+  const treeRead = readTree(side, org, callerAccountId);
+  const scpsRead = readServiceControlPolicies(side, org, callerAccountId);
   const listed = await ctx.attempt({ ...site, operation: 'ListAccounts', facts: ['organization.accounts'] }, () =>
     pages<Account>(async (NextToken) => {
       const r = await org.send(new ListAccountsCommand({ NextToken }));
@@ -104,6 +112,7 @@ export async function discoverOrganization(ctx: ScanContext, callerAccountId: st
     }),
   );
   if (listed.status !== 'ok') {
+    await Promise.allSettled([treeRead, scpsRead]);
     const why = listed.status === 'error' ? `${listed.error.code}: ${listed.error.message}` : 'not listed';
     return {
       organization: { ...base, available: false, reason: `cannot list the organization's accounts from ${callerAccountId} (${why}); scanning the caller's account alone` },
@@ -111,8 +120,8 @@ export async function discoverOrganization(ctx: ScanContext, callerAccountId: st
     };
   }
 
-  const tree = await readTree(ctx, org, callerAccountId);
-  const scps = await readServiceControlPolicies(ctx, org, callerAccountId);
+  const [tree, scps] = await Promise.all([treeRead, scpsRead]);
+  ctx.log.errors.push(...sideLog.errors);
   const accounts = listed.value
     .filter((a): a is Account & { Id: string } => typeof a.Id === 'string')
     .map((a) => ({
