@@ -322,6 +322,25 @@ describe('markdown', () => {
     );
   });
 
+  it('lists the accounts that were skipped or not scanned, with their reasons, and counts them in the verdict', () => {
+    const report = structuredClone(outcome.report);
+    report.accounts[1] = { ...report.accounts[1]!, status: 'error', reason: 'sts:AssumeRole AccessDenied | <b>role</b> missing' };
+    report.accounts.push({ id: '444444444444', name: 'closed', ouPath: 'Root', status: 'skipped', reason: 'SUSPENDED' });
+    report.summary.accounts = { scanned: 2, skipped: 1, error: 1 };
+    const md = renderMarkdown({ ...input, report });
+    expect(md.split('\n')[0]).toContain('1 account(s) not scanned');
+    expect(md).toContain('2 scanned, 1 skipped, 1 not scanned (error).');
+    expect(md).toContain(`| 222222222222 | ${mdCell(MINUS_ACCOUNT_NAME)} | not scanned | sts:AssumeRole AccessDenied \\| &lt;b&gt;role&lt;/b&gt; missing |`);
+    expect(md).toContain('| 444444444444 | closed | skipped | SUSPENDED |');
+    const sarif = JSON.parse(renderSarif({ ...input, report })) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string } }[] }[] }[] };
+    const invocation = sarif.runs[0]!.invocations[0]!;
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications).toEqual([
+      { level: 'error', message: { text: 'Account 222222222222 (-2+3) was not scanned: sts:AssumeRole AccessDenied | <b>role</b> missing' } },
+      { level: 'note', message: { text: 'Account 444444444444 (closed) was skipped: SUSPENDED' } },
+    ]);
+  });
+
   it('caps the tables and stays far below the 1 MiB job-summary limit', () => {
     const report = structuredClone(outcome.report);
     const template = report.findings.find((f) => f.status === 'FAIL')!;
@@ -424,6 +443,9 @@ describe('asff', () => {
     expect(statuses).toEqual(new Set(['PASS->PASSED', 'FAIL->FAILED', 'ERROR->WARNING', 'NOT_APPLICABLE->NOT_AVAILABLE']));
     const account = findings(renderAsff(input)).find((x) => x.Resources[0]!.Type === 'AwsAccount')!;
     expect(account.Resources[0]!.Id).toMatch(/^AWS::::Account:[0-9]{12}$/);
+    // No region of its own: imported in the partition's global-API region, which was scanned.
+    expect(account.ProductArn).toBe('arn:aws:securityhub:us-east-1:111111111111:product/111111111111/default');
+    expect(account.Resources[0]!.Region).toBe('us-east-1');
   });
 
   it('truncates Title to 256 and Description to 1024 characters, and stays valid', () => {

@@ -102,12 +102,18 @@ function finding(f: Finding, report: Report, opts: { partition: string; importer
   };
 }
 
+/** Where a finding with no region (organization, account) is imported: the partition's global-API region when it was scanned. */
+function homeRegion(scanned: string[], partition: string): string {
+  const global = partition === 'aws-us-gov' ? 'us-gov-west-1' : partition === 'aws-cn' ? 'cn-north-1' : 'us-east-1';
+  return scanned.includes(global) || !scanned.length ? global : scanned[0]!;
+}
+
 export function renderAsff({ report, snapshot }: RenderInput): string {
   const opts = {
     partition: snapshot.partition,
     // The default product of the account whose credentials ran the scan: it imports the findings.
     importer: snapshot.caller.accountId,
-    homeRegion: report.scope.regions[0] ?? 'us-east-1',
+    homeRegion: homeRegion(report.scope.regions, snapshot.partition),
   };
   const findings = [...report.findings].sort(compareFindings).map((f) => finding(f, report, opts));
   return `${JSON.stringify(findings, null, 2)}\n`;

@@ -75,7 +75,8 @@ function event(f: Finding, report: Report, partition: string, references: string
     metadata: {
       version: OCSF_VERSION,
       product: { name: 'trailwarden', vendor_name: 'trailwarden', version: report.tool.version, url_string: 'https://github.com/trailwarden/trailwarden' },
-      uid: f.fingerprint,
+      // One event per finding per evaluation; finding_info.uid is the finding's stable identity.
+      uid: `${f.fingerprint}-${time}`,
       logged_time: time,
     },
     finding_info: {
