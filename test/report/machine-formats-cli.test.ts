@@ -78,6 +78,25 @@ describe('trailwarden evaluate with the machine formats', () => {
     expect(validateOcsf(read('report.ocsf.json'))).toEqual([]);
   });
 
+  it('renders the bundled demo organization (14 accounts, every status, unscanned accounts) validly in every format', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tw-formats-')), 'demo');
+    const run = await cli(['demo', '--out', out, '--format', 'json,csv,sarif,junit,ocsf,md,asff']);
+    expect(run.code, run.stderr).toBe(0);
+    const read = (name: string) => readFileSync(join(out, name), 'utf8');
+    const report = JSON.parse(read('report.json'));
+    for (const status of ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE']) expect(report.summary.byStatus[status], status).toBeGreaterThan(0);
+    expect(report.summary.accounts.error + report.summary.accounts.skipped).toBeGreaterThan(0);
+    expect(validateSarif(read('report.sarif'))).toEqual([]);
+    expect(await validateJunit(read('report.junit.xml'))).toEqual([]);
+    expect(validateOcsf(read('report.ocsf.json'))).toEqual([]);
+    expect(validateAsff(read('report.asff.json'))).toEqual([]);
+    const sarif = JSON.parse(read('report.sarif'));
+    expect(sarif.runs[0].results).toHaveLength(report.summary.byStatus.FAIL + report.summary.byStatus.ERROR);
+    expect(sarif.runs[0].invocations[0].toolExecutionNotifications.length).toBe(report.summary.accounts.error + report.summary.accounts.skipped);
+    const md = read('report.md');
+    for (const a of report.accounts.filter((x: { status: string }) => x.status !== 'scanned')) expect(md).toContain(`| ${a.id} | ${a.name} |`);
+  });
+
   it('rejects an unknown format before writing anything, naming the available ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-formats-'));
     const run = await cli(['evaluate', 'test/rules/base-snapshot.json', '--out', join(dir, 'out'), '--format', 'csv,xlsx']);
