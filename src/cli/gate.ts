@@ -35,7 +35,7 @@ export function gate(
   const failing = failOn === 'none' ? [] : findings.filter((f) => f.status === 'FAIL' && !f.waiver && rank(f.severity) >= rank(failOn));
   const fresh = baseline ? failing.filter((f) => !baseline.failing.has(f.fingerprint)) : failing;
   const notes: string[] = [];
-  if (baseline) notes.push(`${failing.length - fresh.length} FAIL(s) at or above ${failOn} already in the baseline ${baseline.file}`);
+  if (baseline && failOn !== 'none') notes.push(`${failing.length - fresh.length} FAIL(s) at or above ${failOn} already in the baseline ${baseline.file}`);
   const waived = findings.filter((f) => f.status === 'FAIL' && f.waiver).length;
   if (waived) notes.push(`${waived} FAIL(s) waived`);
   const tail = notes.length ? `; ${notes.join('; ')}` : '';

@@ -206,6 +206,7 @@ describe('--baseline', () => {
     expect(worse.exitLine).toBe(
       `trailwarden: exit 1: 1 new finding(s) FAIL at or above high, e.g. trail-kms-key-usable on org-trail (high); 1 FAIL(s) at or above high already in the baseline ${old.path}`,
     );
+    expect((await evaluate(BOTH, '--baseline', old.path, '--fail-on', 'none')).exitLine).toBe('trailwarden: exit 0: --fail-on none: findings do not fail the gate (3 FAIL)');
     // Without the baseline the same run fails on both high FAILs.
     expect((await evaluate(BOTH)).exitLine).toMatch(/exit 1: 2 finding\(s\) FAIL at or above high/);
   });
