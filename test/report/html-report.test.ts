@@ -235,6 +235,34 @@ describe('report.html in Chromium', () => {
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(f.remediation.cli);
   });
 
+  it('rebuilds every shown finding exactly as report.json has it (message, resource, remediation, evidence)', async () => {
+    const byFingerprint = new Map(report.findings.map((f) => [f.fingerprint, f]));
+    for (const [name, value] of [['account', org.accounts.orgOnly], ['rule', 'account-region-coverage'], ['status', 'FAIL']]) {
+      await clearFilters();
+      await filter(name!, value!);
+      await expect.poll(count).toBeLessThan(report.findings.length);
+      await page.evaluate("document.querySelectorAll('#finding-list details.finding').forEach((d) => { d.open = true; })");
+      const shown = (await page.evaluate(`[...document.querySelectorAll('#finding-list details.finding')].map((d) => ({
+        fingerprint: d.dataset.fingerprint,
+        message: d.querySelector('.message')?.textContent,
+        resource: d.querySelector('summary .res').textContent,
+        steps: [...d.querySelectorAll('ol li')].map((li) => li.textContent),
+        snippets: Object.fromEntries([...d.querySelectorAll('.snippet')].filter((s) => s.querySelector('pre')).map((s) => [s.querySelector('h4').textContent, s.querySelector('pre').textContent])),
+      }))`)) as { fingerprint: string; message: string; resource: string; steps: string[]; snippets: Record<string, string> }[];
+      expect(shown.length).toBe(Math.min(50, await count()));
+      for (const s of shown) {
+        const f = byFingerprint.get(s.fingerprint)!;
+        expect(s, f.fingerprint).toEqual({
+          fingerprint: f.fingerprint,
+          message: f.message,
+          resource: f.resource.name,
+          steps: f.remediation.console,
+          snippets: { 'AWS CLI': f.remediation.cli, Terraform: f.remediation.terraform, CloudFormation: f.remediation.cloudformation, Evidence: JSON.stringify(f.evidence, null, 2) },
+        });
+      }
+    }
+  });
+
   it('prints expanded, without controls', async () => {
     await filter('status', 'ERROR');
     const errors = report.findings.filter((f) => f.status === 'ERROR').length;

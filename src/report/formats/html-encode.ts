@@ -41,10 +41,11 @@ export function templatize(text: string, values: readonly string[]): string | nu
   if (values.length > 10) throw new Error('templatize: at most 10 values');
   if (text.includes(MARK)) return null;
   const matches: [start: number, end: number, d: number][] = [];
-  values.forEach((v, d) => {
-    if (!v) return;
+  for (let d = 0; d < values.length; d++) {
+    const v = values[d]!;
+    if (!v) continue;
     for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + 1)) matches.push([at, at + v.length, d]);
-  });
+  }
   if (!matches.length) return text;
   matches.sort((a, b) => a[0] - b[0] || b[1] - a[1] || a[2] - b[2]);
   let out = '';

@@ -179,10 +179,16 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
 function encodeFinding(f: ReportFinding, st: StringTable, rule: number, account: number, accountName: number): number[] {
   const base = [f.accountId, f.accountName, f.region ?? ''];
   const full = [...base, f.resource.id, f.resource.arn ?? '', f.resource.name];
-  const resource = [f.resource.id, f.resource.arn, f.resource.name];
   const texts = [f.message, JSON.stringify(f.remediation), JSON.stringify(f.evidence)];
-  const canTemplate = [...resource, ...texts].every((t) => t === null || !t.includes(MARK));
-  const tpl = (t: string, values: string[]) => (canTemplate ? templatize(t, values)! : t);
+  // templatize returns null for a text that already holds the marker; then the whole row is stored verbatim.
+  const templated = [
+    templatize(f.resource.id, base),
+    f.resource.arn === null ? null : templatize(f.resource.arn, base),
+    templatize(f.resource.name, base),
+    ...texts.map((t) => templatize(t, full)),
+  ];
+  const canTemplate = templated.every((t, i) => t !== null || (i === 1 && f.resource.arn === null));
+  const [id, arn, name, ...bodies] = canTemplate ? templated : [f.resource.id, f.resource.arn, f.resource.name, ...texts];
   const row = [
     st.id(f.fingerprint),
     rule,
@@ -191,16 +197,16 @@ function encodeFinding(f: ReportFinding, st: StringTable, rule: number, account:
     account,
     st.idOrNull(f.region),
     st.id(f.resource.type),
-    st.id(tpl(f.resource.id, base)),
-    f.resource.arn === null ? -1 : st.id(tpl(f.resource.arn, base)),
-    st.id(tpl(f.resource.name, base)),
+    st.id(id!),
+    st.idOrNull(arn),
+    st.id(name!),
     st.id(f.title),
-    ...texts.map((t) => st.id(tpl(t, full))),
+    ...bodies.map((t) => st.id(t!)),
     st.id(JSON.stringify(f.frameworks)),
     f.waiver ? st.id(JSON.stringify(f.waiver)) : -1,
     canTemplate ? 1 : 0,
   ];
-  const name = st.id(f.accountName);
-  if (name !== accountName) row.push(name);
+  const ownName = st.id(f.accountName);
+  if (ownName !== accountName) row.push(ownName);
   return row;
 }
