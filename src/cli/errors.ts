@@ -1,5 +1,6 @@
 // Typed exits: the CLI maps these to exit codes in one place.
-export const EXIT = { ok: 0, gateFailed: 1, usage: 2, incomplete: 3 } as const;
+// 130 = 128 + SIGINT, what shells and CI runners report for an interrupted command.
+export const EXIT = { ok: 0, gateFailed: 1, usage: 2, incomplete: 3, interrupted: 130 } as const;
 
 /** Bad flags, configuration or input: exit 2, nothing written. */
 export class UsageError extends Error {

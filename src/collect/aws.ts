@@ -20,6 +20,7 @@ import type {
   InitializeHandlerArguments,
   MiddlewareStack,
 } from '@smithy/types';
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Limits } from './limits.js';
@@ -62,8 +63,31 @@ export interface AwsSettings {
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   maxSockets: number;
+  /** Aborting fails every queued and in-flight call at once with AbortError (never retried). */
+  abortSignal?: AbortSignal;
   /** scan --evidence: receives every call; absent, no recording middleware is added at all. */
   recorder?: ApiCallRecorder;
+}
+
+/** Adds the scan's abort signal to every request: the SDK's send() options cannot be set per client. */
+class AbortableHttpHandler extends NodeHttpHandler {
+  constructor(
+    options: ConstructorParameters<typeof NodeHttpHandler>[0],
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    super(options);
+  }
+
+  override handle(...[request, options]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    return super.handle(request, { ...options, abortSignal: options?.abortSignal ?? this.signal });
+  }
+}
+
+export class ScanAborted extends Error {
+  constructor(reason: unknown) {
+    super(`not sent: the scan was interrupted (${reason instanceof Error ? reason.message : String(reason ?? 'aborted')})`);
+    this.name = 'AbortError';
+  }
 }
 
 export interface CallObserver {
@@ -84,7 +108,9 @@ export class ClientPool {
     private readonly observer: CallObserver,
   ) {
     const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
-    this.handler = new NodeHttpHandler({
+    // Every in-flight request listens on the one signal.
+    if (settings.abortSignal) setMaxListeners(0, settings.abortSignal);
+    this.handler = new AbortableHttpHandler({
       requestTimeout: settings.requestTimeoutMs,
       // Without this the handler only logs a warning when the timeout passes, and a stalled
       // endpoint would hang the scan instead of becoming a retried, then recorded, failure.
@@ -92,7 +118,7 @@ export class ClientPool {
       connectionTimeout: settings.connectionTimeoutMs,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
-    });
+    }, settings.abortSignal);
   }
 
   /**
@@ -147,6 +173,7 @@ export class ClientPool {
 
   private instrument(client: ClientOf<ServiceName>, accountId: string, region: string): void {
     const { limits, observer } = this;
+    const signal = this.settings.abortSignal;
     // The union of client types has incompatible middleware signatures; this middleware is
     // protocol-agnostic, so it is added through the common shape.
     const stack = client.middlewareStack as unknown as MiddlewareStack<object, object>;
@@ -154,9 +181,11 @@ export class ClientPool {
       (next: InitializeHandler<object, object>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         if (!isReadOnlyOperation(operation)) throw new MutatingCallRefused(operation);
+        if (signal?.aborted) throw new ScanAborted(signal.reason);
         observer.onCall(accountId, region, operation);
         try {
-          const result = await limits.run(accountId, () => next(args));
+          // Calls queued behind the concurrency limits are dropped, not sent, once aborted.
+          const result = await limits.run(accountId, () => (signal?.aborted ? Promise.reject(new ScanAborted(signal.reason)) : next(args)));
           observer.onCompleted(accountId, region, operation, attemptsOf(result.output));
           return result;
         } catch (err) {

@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import type { AccountRecord, Bucket, CollectionError, LogGroup, RegionRecord, Snapshot, Trail } from '../inventory/schema.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
 import { finalizeSnapshot } from '../inventory/derive.js';
+import { formatShard, inShard, type ShardSpec } from '../shard/assign.js';
 import { ClientPool } from './aws.js';
 import type { ApiCallRecorder } from './recording.js';
 import { listOwnedBuckets, readAccountPublicAccessBlock, readBucket } from './buckets.js';
@@ -28,6 +29,8 @@ export interface ScanOptions {
   accounts?: string[] | null;
   ous?: string[] | null;
   excludeAccounts?: string[];
+  /** Scan only the in-scope accounts of this shard (applied after the filters above). */
+  shard?: ShardSpec | null;
   regions?: string[] | null;
   concurrency: number;
   perAccountConcurrency: number;
@@ -41,6 +44,10 @@ export interface ScanOptions {
   /** Supply one to watch API calls while the scan runs (progress display). */
   counter?: CallCounter;
   now?: () => Date;
+  /** Aborting stops in-flight and queued API calls; what they would have read is recorded as errors. */
+  signal?: AbortSignal;
+  /** How long before expiry assumed-role credentials are refreshed (default 5 minutes). */
+  credentialRefreshMarginMs?: number;
   /** scan --evidence: every API call and its answer go to this recorder. */
   recorder?: ApiCallRecorder;
 }
@@ -86,6 +93,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       requestTimeoutMs: options.requestTimeoutMs ?? 20_000,
       connectionTimeoutMs: 5_000,
       maxSockets: Math.max(options.concurrency, 8),
+      abortSignal: options.signal,
       recorder: options.recorder,
     },
     new Limits(options.concurrency, options.perAccountConcurrency),
@@ -103,19 +111,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const partition = parseArn(callerArn)?.partition ?? 'aws';
     const log = new ErrorLog();
     const broker = new CredentialBroker(
-      { partition, callerAccountId, roleName: options.roleName, externalId: options.externalId },
+      { partition, callerAccountId, roleName: options.roleName, externalId: options.externalId, refreshMarginMs: options.credentialRefreshMarginMs },
       stsAssumeRole(pool.get('sts', callerAccountId, homeRegion, undefined)),
     );
     const ctx = new ScanContext(partition, homeRegion, pool, broker, log);
     const run = new ScanRun(ctx, options, callerAccountId);
     const body = await run.execute();
+    const interrupted = options.signal?.aborted ?? false;
     const snapshot: Snapshot = finalizeSnapshot({
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       tool: { name: 'trailwarden', version: options.toolVersion },
       startedAt,
       finishedAt: now().toISOString(),
-      complete: true,
-      incompleteReason: null,
+      complete: !interrupted,
+      incompleteReason: interrupted ? `interrupted (${abortReason(options.signal)}): calls not finished by then are recorded as errors` : null,
+      ...(options.shard ? { shard: { ...options.shard } } : {}),
       partition,
       caller: { accountId: callerAccountId, arn: callerArn },
       scope: {
@@ -163,7 +173,10 @@ class ScanRun {
 
     const toScan: OrgAccount[] = [];
     for (const a of orgAccounts) {
-      const inScope = this.selected(a);
+      const selected = this.selected(a);
+      // The shard filter comes after --accounts/--ous/--exclude-accounts, so the shards of one
+      // selection partition exactly that selection.
+      const inScope = selected && inShard(a.id, options.shard);
       const active = a.status === 'ACTIVE';
       const record: AccountRecord = {
         id: a.id,
@@ -172,7 +185,13 @@ class ScanRun {
         organizationStatus: organization.available ? a.status : null,
         isManagementAccount: organization.managementAccountId === a.id,
         status: 'skipped',
-        reason: !active ? `account is ${a.status}` : inScope ? null : 'not selected by --accounts, --ous or --exclude-accounts',
+        reason: !active
+          ? `account is ${a.status}`
+          : inScope
+            ? null
+            : selected
+              ? `scanned by another shard (this is shard ${formatShard(options.shard!)})`
+              : 'not selected by --accounts, --ous or --exclude-accounts',
         inScope,
         ouPath: a.ouPath,
         tags: null,
@@ -454,6 +473,12 @@ class ScanRun {
     const readAs = await this.firstAccessible([...(owner ? [owner] : []), ...trailOwners]);
     return readBucket(this.ctx, { name, ownerAccountId: owner, ownership, ownershipReason, usedByTrailArns: trailArns, readAs });
   }
+}
+
+function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
 }
 
 function markUnreachable(region: RegionRecord, error: CollectionError): void {

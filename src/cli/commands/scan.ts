@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { CallCounter } from '../../collect/observer.js';
 import { NoCredentialsError, scan } from '../../collect/scan.js';
+import { parseShard } from '../../shard/assign.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL_VERSION } from '../../version.js';
-import { UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { accountIds, endpointUrl, ouIds, positiveInt, regionNames } from '../parse.js';
 import { Progress } from '../progress.js';
@@ -19,6 +20,7 @@ export interface ScanFlags extends EvaluationFlags {
   ous?: string[];
   excludeAccounts?: string[];
   regions?: string[];
+  shard?: string;
   concurrency?: string;
   accountConcurrency?: string;
   maxAttempts?: string;
@@ -39,6 +41,7 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
     accounts: accountIds('--accounts', flags.accounts),
     ous: ouIds('--ous', flags.ous),
     excludeAccounts: accountIds('--exclude-accounts', flags.excludeAccounts) ?? [],
+    shard: shardFlag(flags.shard),
     regions: regionNames('--regions', flags.regions),
     concurrency: positiveInt('--concurrency', flags.concurrency, 32, 1024),
     perAccountConcurrency: positiveInt('--account-concurrency', flags.accountConcurrency, 8, 256),
@@ -57,30 +60,65 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   const started = Date.now();
   const counter = new CallCounter();
   const progress = flags.quiet ? undefined : new Progress(io, () => counter.total);
-  let result;
+  // The first Ctrl-C stops the scan and keeps what it saw (snapshot marked incomplete, reports
+  // with every unseen fact ERROR); a second one exits at once.
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    io.stderr('trailwarden: interrupted: stopping the scan and writing what was collected (Ctrl-C again to quit now)\n');
+    interrupt.abort(new Error('SIGINT'));
+  };
+  process.on('SIGINT', onSigint);
   try {
-    result = await scan({ ...options, counter, onProgress: progress?.on, recorder: evidence?.recorder });
-  } catch (err) {
-    await evidence?.abandon();
-    if (err instanceof NoCredentialsError) throw new UsageError(err.message);
-    throw err;
-  }
-  const snapshotPath = resolve(outDir, 'snapshot.json');
-  await writeFileAtomic(snapshotPath, `${JSON.stringify(result.snapshot, null, 2)}\n`);
+    let result;
+    try {
+      result = await scan({ ...options, counter, onProgress: progress?.on, signal: interrupt.signal, recorder: evidence?.recorder });
+    } catch (err) {
+      await evidence?.abandon();
+      if (err instanceof NoCredentialsError) {
+        if (interrupt.signal.aborted) return interruptedBeforeStart(io);
+        throw new UsageError(err.message);
+      }
+      throw err;
+    }
+    const snapshotPath = resolve(outDir, 'snapshot.json');
+    await writeFileAtomic(snapshotPath, `${JSON.stringify(result.snapshot, null, 2)}\n`);
 
-  const s = result.snapshot;
-  if (!flags.quiet) {
-    io.stderr(
-      scanSummary(s, { retries: result.counter.retries, seconds: (Date.now() - started) / 1000 }, { verbose: !!flags.verbose, snapshotPath }),
-    );
+    const s = result.snapshot;
+    if (!flags.quiet) {
+      io.stderr(
+        scanSummary(s, { retries: result.counter.retries, seconds: (Date.now() - started) / 1000 }, { verbose: !!flags.verbose, snapshotPath }),
+      );
+    }
+    const evaluatedAt = new Date();
+    const outcome = evaluateSnapshot(s, prepared, flags.framework, evaluatedAt);
+    const written = await writeReports(outDir, outcome, prepared.formats);
+    if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
+    if (evidence) await finishEvidence(evidence, { flags, prepared, snapshot: s, outDir, evaluatedAt, scanOptions: options }, io);
+    if (interrupt.signal.aborted) {
+      io.stderr(`trailwarden: exit ${EXIT.interrupted}: interrupted; ${snapshotPath} is a partial snapshot (complete: false)\n`);
+      return EXIT.interrupted;
+    }
+    // The same gate as evaluate: collection errors that no rule needed make the scan incomplete there too.
+    const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
+    io.stderr(`trailwarden: ${verdict.line}\n`);
+    return verdict.code;
+  } finally {
+    // Once interrupted the process is on its way out: a later Ctrl-C must still exit at once
+    // with 130, not fall back to Node's default (killed by the signal).
+    if (!interrupt.signal.aborted) process.off('SIGINT', onSigint);
   }
-  const evaluatedAt = new Date();
-  const outcome = evaluateSnapshot(s, prepared, flags.framework, evaluatedAt);
-  const written = await writeReports(outDir, outcome, prepared.formats);
-  if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
-  if (evidence) await finishEvidence(evidence, { flags, prepared, snapshot: s, outDir, evaluatedAt, scanOptions: options }, io);
-  // The same gate as evaluate: collection errors that no rule needed make the scan incomplete there too.
-  const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
-  io.stderr(`trailwarden: ${verdict.line}\n`);
-  return verdict.code;
+}
+
+function shardFlag(value: string | undefined) {
+  if (value === undefined) return null;
+  const shard = parseShard(value);
+  if (typeof shard === 'string') throw new UsageError(`--shard: ${shard}`);
+  return shard;
+}
+
+/** Interrupted before the caller's identity was known: there is nothing to write. */
+function interruptedBeforeStart(io: CliIO): number {
+  io.stderr(`trailwarden: exit ${EXIT.interrupted}: interrupted before the scan started; nothing written\n`);
+  return EXIT.interrupted;
 }
