@@ -1,11 +1,12 @@
 // npm run bench -- [--accounts N] [--regions R] [--latency-ms L] [--throttle-rate p]
 //                  [--account-rps r] [--concurrency C] [--account-concurrency A] [--json] [--timeline]
+//                  [--out DIR]
 // Starts the synthetic AWS endpoint in a child process, runs a real scan against it in this
 // process, evaluates and renders the reports like `trailwarden scan` does, and prints the
 // figures docs/performance.md records. With --json the last stdout line is one JSON object.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CallCounter } from '../../src/collect/observer.js';
 import { scan } from '../../src/collect/scan.js';
@@ -47,6 +48,7 @@ function parse() {
         'account-concurrency': { type: 'string' },
         json: { type: 'boolean', default: false },
         timeline: { type: 'boolean', default: false },
+        out: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -64,6 +66,8 @@ function parse() {
     accountConcurrency: number('account-concurrency', values['account-concurrency'], DEFAULT_ACCOUNT_CONCURRENCY, 1, 256),
     json: values.json === true,
     timeline: values.timeline === true,
+    /** Keep snapshot.json and the reports here (default: a temporary directory, removed). */
+    out: values.out,
   };
 }
 
@@ -82,7 +86,8 @@ async function main(): Promise<void> {
     throttleRate: opts.throttleRate,
     accountRps: opts.accountRps,
   });
-  const out = await mkdtemp(join(tmpdir(), 'trailwarden-bench-'));
+  const out = opts.out ? resolve(opts.out) : await mkdtemp(join(tmpdir(), 'trailwarden-bench-'));
+  if (opts.out) await mkdir(out, { recursive: true });
   try {
     // Static credentials of the management account; member accounts are reached by AssumeRole.
     process.env.AWS_ACCESS_KEY_ID = `AKIA${managementAccountId}BNCH`;
@@ -197,7 +202,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await endpoint.stop();
-    await rm(out, { recursive: true, force: true });
+    if (!opts.out) await rm(out, { recursive: true, force: true });
   }
 }
 
