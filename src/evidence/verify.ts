@@ -11,7 +11,7 @@ import { evaluateSnapshot, type Prepared } from '../cli/pipeline.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { loadRules } from '../engine/load.js';
 import { loadSnapshot } from '../inventory/load.js';
-import type { Snapshot } from '../inventory/schema.js';
+import { Snapshot, SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
 import { reportFormat } from '../report/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadWaivers } from '../waivers/load.js';
@@ -193,7 +193,7 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
   }
   let snapshot: Snapshot;
   try {
-    snapshot = await loadSnapshot(join(dir, m.snapshot));
+    snapshot = await readSnapshot(join(dir, m.snapshot));
   } catch (err) {
     problem('unreadable', m.snapshot, `cannot load the snapshot: ${messageOf(err)}`);
     return null;
@@ -246,6 +246,20 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
     );
   }
   return snapshot;
+}
+
+/**
+ * JSON.parse first: a 1,000-account snapshot is over 100 MB, and the line-numbering YAML parser
+ * of loadSnapshot needs several times that in memory. It is used only to say what is wrong.
+ */
+async function readSnapshot(file: string): Promise<Snapshot> {
+  try {
+    const parsed = Snapshot.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    if (parsed.success && parsed.data.schemaVersion === SNAPSHOT_SCHEMA_VERSION) return parsed.data;
+  } catch {
+    // not JSON: loadSnapshot names the line
+  }
+  return loadSnapshot(file);
 }
 
 /** Where a regenerated report first differs from the bundled one. */
