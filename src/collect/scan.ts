@@ -218,10 +218,12 @@ class ScanRun {
     const visits: Promise<Visit>[] = toScan.map((a) =>
       window(async () => {
         const record = this.records.get(a.id)!;
+        // The visit first: its AssumeRole queues on the management account's slots ahead of the tags.
+        const visit = this.visit(a.id, false);
         const tags = organization.available ? readAccountTags(ctx, callerAccountId, a.id) : Promise.resolve(null);
-        const [visit, accountTags] = await Promise.all([this.visit(a.id, false), tags]);
+        const [visited, accountTags] = await Promise.all([visit, tags]);
         record.tags = accountTags;
-        return visit;
+        return visited;
       }),
     );
     if (organization.available && mgmt && !toScan.some((a) => a.id === mgmt) && this.records.has(mgmt)) {
