@@ -21,7 +21,11 @@ export async function scanDemoOrganization(): Promise<Snapshot> {
     const org = await seedScenarioOrganization({ endpoint: moto.endpoint }, { suffix: DEMO_SUFFIX });
     const proxy = await startFaultProxy({ target: moto.endpoint });
     try {
-      proxy.setRules([{ match: { service: 'sts', operation: 'AssumeRole', roleArnAccountId: org.accounts.denied }, fault: 'AccessDenied' }]);
+      const role = `arn:aws:iam::${org.accounts.denied}:role/OrganizationAccountAccessRole`;
+      proxy.setRules([{
+        match: { service: 'sts', operation: 'AssumeRole', roleArnAccountId: org.accounts.denied }, fault: 'AccessDenied',
+        message: `User: arn:aws:iam::${org.managementAccountId}:user/moto is not authorized to perform: sts:AssumeRole on resource: ${role}`,
+      }]);
       emulatorEnv(proxy.endpoint);
       const { snapshot } = await scan({
         toolVersion: TOOL_VERSION,
