@@ -7,7 +7,7 @@
 // ProductFields at most 50 pairs (key 128, value 2048), RelatedRequirements at most 32.
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
-import { compareFindings } from './csv.js';
+import { compareFindings, jsonArrayLines } from './shared.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -116,7 +116,7 @@ export function renderAsff({ report, snapshot }: RenderInput): string {
     homeRegion: homeRegion(report.scope.regions, snapshot.partition),
   };
   const findings = [...report.findings].sort(compareFindings).map((f) => finding(f, report, opts));
-  return `${JSON.stringify(findings, null, 2)}\n`;
+  return jsonArrayLines(findings);
 }
 
 export const asffFormat: ReportFormat = {

@@ -3,12 +3,10 @@
 // neutralized: account and resource names come from the scanned organization, so they are
 // attacker-controlled text as far as the person opening the file is concerned.
 import type { Report } from '../report.js';
+import { compareFindings, compareText } from './shared.js';
 import type { ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
-
-const STATUS_ORDER = ['FAIL', 'ERROR', 'NOT_APPLICABLE', 'PASS'];
-const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'informational'];
 
 /** The column set, in order; the header row is these names. */
 export const CSV_COLUMNS = [
@@ -52,19 +50,9 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
-    SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
-    a.ruleId.localeCompare(b.ruleId) ||
-    a.accountId.localeCompare(b.accountId) ||
-    a.resource.id.localeCompare(b.resource.id)
-  );
-}
-
 export function frameworksCell(frameworks: Record<string, string[]>): string {
   return Object.entries(frameworks)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([framework, controls]) => `${framework}:${controls.join('|')}`)
     .join('; ');
 }

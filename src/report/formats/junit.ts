@@ -8,6 +8,7 @@
 //                     never reported as one; skipped keeps it visible and out of the failure count.
 //   PASS           -> a plain <testcase>
 import type { Report } from '../report.js';
+import { compareText } from './shared.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -78,7 +79,11 @@ export function junitCounts(findings: Finding[]): Counts {
 
 export function renderJunit({ report }: RenderInput): string {
   const byRule = new Map<string, Finding[]>();
-  for (const f of report.findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  for (const f of report.findings) {
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
   const timestamp = report.generatedAt.replace(/\.\d+Z$/, 'Z');
   const provenance = {
     'trailwarden.version': report.tool.version,
@@ -91,10 +96,10 @@ export function renderJunit({ report }: RenderInput): string {
     snapshotTakenAt: report.snapshotTakenAt,
   };
   const suites = [...byRule.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([ruleId, findings]) => {
       const first = findings[0]!;
-      const cases = [...findings].sort((a, b) => a.accountId.localeCompare(b.accountId) || a.resource.id.localeCompare(b.resource.id));
+      const cases = [...findings].sort((a, b) => compareText(a.accountId, b.accountId) || compareText(a.resource.id, b.resource.id));
       const props = { ...provenance, 'rule.title': first.title, 'rule.severity': first.severity };
       const properties = Object.entries(props)
         .map(([name, value]) => `      <property${attrs({ name, value })}/>`)

@@ -3,7 +3,7 @@
 // is escaped before it reaches a table: it can neither break a row (|, line breaks) nor inject
 // HTML or mentions. Tables are capped so the page stays far below GitHub's 1 MiB summary limit.
 import type { Report } from '../report.js';
-import { compareFindings } from './csv.js';
+import { compareFindings, SEVERITY_ORDER } from './shared.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -42,7 +42,7 @@ function verdict(report: Report): string {
   const { ERROR } = report.summary.byStatus;
   const unscanned = report.summary.accounts.error;
   if (failing.length) {
-    const worst = ['critical', 'high', 'medium', 'low', 'informational'].find((s) => failing.some((f) => f.severity === s));
+    const worst = SEVERITY_ORDER.find((s) => failing.some((f) => f.severity === s));
     return `❌ **FAIL**: ${failing.length} check(s) failed (worst: ${worst})${ERROR || unscanned ? `; ${ERROR} could not be judged, ${unscanned} account(s) not scanned` : ''}`;
   }
   if (ERROR || unscanned) return `⚠️ **INCOMPLETE**: no failing check, but ${ERROR} could not be judged and ${unscanned} account(s) were not scanned`;

@@ -6,7 +6,7 @@
 // finding.json, base_event.json, objects/compliance.json, finding_info.json, resource_details.json).
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
-import { compareFindings } from './csv.js';
+import { compareFindings, jsonArrayLines } from './shared.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -128,7 +128,7 @@ function event(f: Finding, report: Report, partition: string, references: string
 export function renderOcsf({ report, snapshot, rules }: RenderInput): string {
   const references = new Map(rules.map((r) => [r.id, r.references]));
   const events = [...report.findings].sort(compareFindings).map((f) => event(f, report, snapshot.partition, references.get(f.ruleId) ?? []));
-  return `${JSON.stringify(events, null, 2)}\n`;
+  return jsonArrayLines(events);
 }
 
 export const ocsfFormat: ReportFormat = {

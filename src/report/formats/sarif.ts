@@ -7,14 +7,13 @@
 import type { Rule } from '../../engine/load.js';
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
-import { compareFindings } from './csv.js';
+import { compareFindings, compareText, SEVERITY_ORDER } from './shared.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/trailwarden/trailwarden';
-const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'informational'];
 
 /** SARIF level for a FAIL of each severity (GitHub filters and sorts alerts by it). */
 export const SEVERITY_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -162,7 +161,7 @@ function result(f: Finding, ruleIndex: number | undefined) {
 }
 
 export function renderSarif({ report, snapshot, rules }: RenderInput): string {
-  const ordered = [...rules].sort((a, b) => a.id.localeCompare(b.id));
+  const ordered = [...rules].sort((a, b) => compareText(a.id, b.id));
   const index = new Map(ordered.map((r, i) => [r.id, i]));
   // Most severe first, so that if GitHub's per-run limit bites, what is dropped is the least severe.
   const problems = report.findings
