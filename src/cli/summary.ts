@@ -1,4 +1,5 @@
 // The one-screen summary printed after a scan: what was covered, what was not, and what it cost.
+import { SEVERITIES } from '../engine/rule-schema.js';
 import type { Report } from '../report/report.js';
 import type { Snapshot } from '../inventory/schema.js';
 
@@ -68,7 +69,11 @@ export function findingsSummary(report: Report, written: string[]): string {
     `findings   ${s.byStatus.PASS} PASS · ${s.byStatus.FAIL} FAIL · ${s.byStatus.ERROR} ERROR · ${s.byStatus.NOT_APPLICABLE} not applicable (${report.rulesPack.rules} rules${report.framework ? `, ${report.framework}` : ''})`,
     `  failing  ${Object.entries(s.bySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`).join(' · ') || 'none'}`,
   ];
-  const worst = report.findings.filter((f) => f.status === 'FAIL').slice(0, 5);
+  // The most severe first, unwaived before waived: the first lines a person reads are the ones to act on.
+  const worst = report.findings
+    .filter((f) => f.status === 'FAIL')
+    .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || Number(!!a.waiver) - Number(!!b.waiver))
+    .slice(0, 5);
   for (const f of worst) out.push(`           ${f.severity} ${f.ruleId} ${f.accountId} ${f.resource.name}${f.waiver ? ` (waived until ${f.waiver.expires})` : ''}`);
   if (report.waivers) out.push(...waiversSummary(report.waivers));
   for (const w of written) out.push(`  report   ${w}`);
