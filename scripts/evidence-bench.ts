@@ -1,8 +1,9 @@
-// npx tsx scripts/evidence-bench.ts [--accounts N] [--regions R] [--latency-ms L] [--no-evidence]
+// npx tsx scripts/evidence-bench.ts [--accounts N] [--regions R] [--latency-ms L] [--no-evidence] [--keep DIR]
 // What `scan --evidence` costs: runs the real scan command (in this process) against the
 // synthetic AWS endpoint of scripts/bench, then `verify` on the bundle, and prints wall time,
 // peak RSS, the bundle's size and the call log's size. Run it with and without --no-evidence
-// (one run per process, so each peak RSS is its own) to compare.
+// (one run per process, so each peak RSS is its own) to compare. --keep DIR leaves the bundle in
+// DIR/evidence, e.g. to measure `trailwarden verify` alone in its own process.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     regions: { type: 'string', default: String(DEFAULT_REGIONS.length) },
     'latency-ms': { type: 'string', default: '5' },
     'no-evidence': { type: 'boolean', default: false },
+    keep: { type: 'string' },
   },
   strict: true,
 });
@@ -29,7 +31,7 @@ const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10)
 
 const managementAccountId = buildSyntheticOrg(3, 1).managementAccountId;
 const endpoint = await launchSyntheticAws({ accounts, regions, latencyMs: Number(values['latency-ms']), throttleRate: 0, accountRps: 0 });
-const work = await mkdtemp(join(tmpdir(), 'trailwarden-evidence-bench-'));
+const work = values.keep ?? (await mkdtemp(join(tmpdir(), 'trailwarden-evidence-bench-')));
 process.env.AWS_ACCESS_KEY_ID = `AKIA${managementAccountId}BNCH`;
 process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret';
 process.env.AWS_REGION = 'us-east-1';
@@ -60,5 +62,5 @@ try {
   if (code === 2) process.stderr.write(stderr);
 } finally {
   await endpoint.stop();
-  await rm(work, { recursive: true, force: true });
+  if (!values.keep) await rm(work, { recursive: true, force: true });
 }

@@ -15,7 +15,7 @@ import { Snapshot, SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
 import { reportFormat } from '../report/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadWaivers } from '../waivers/load.js';
-import { isSafeBundlePath, listFiles, Manifest, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifestChecksum, sha256File } from './manifest.js';
+import { isSafeBundlePath, listFiles, Manifest, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifestChecksum, sha256File, sha256Text } from './manifest.js';
 import { EVIDENCE_FILE, EvidenceMetadata } from './metadata.js';
 
 export type ProblemKind = 'edited' | 'missing' | 'added' | 'manifest' | 'unreadable' | 'mismatch' | 'api-calls';
@@ -228,13 +228,14 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
     const expected = await format.render(outcome);
     let actual: string;
     try {
+      // Compared by hash first: a 1,000-account report.json is hundreds of MB.
+      if ((await sha256File(join(dir, path))) === sha256Text(expected)) {
+        same++;
+        continue;
+      }
       actual = await readFile(join(dir, path), 'utf8');
     } catch (err) {
       problem('unreadable', path, `${path} cannot be read (${messageOf(err)})`);
-      continue;
-    }
-    if (actual === expected) {
-      same++;
       continue;
     }
     problem('mismatch', path, `${path} is not what the bundled snapshot, rules and config give at ${m.evaluation.at}: ${describeDifference(name, actual, expected)}`);
@@ -242,7 +243,7 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
   if (same === m.reports.length) {
     result.checks.push(
       `re-evaluated ${m.snapshot} with the bundled rules pack (${prepared.pack.rules.length} rules, sha256 ${prepared.pack.sha256.slice(0, 12)}…)` +
-        `${m.config ? ` and ${m.config.path}` : ''} at ${m.evaluation.at}: ${same} report(s) identical (${m.reports.map((r) => r.path).join(', ')})`,
+        `${[m.config, m.waivers].map((f) => (f ? `, ${f.path}` : '')).join('')} at ${m.evaluation.at}: ${same} report(s) identical (${m.reports.map((r) => r.path).join(', ')})`,
     );
   }
   return snapshot;
