@@ -111,7 +111,13 @@
     width: LABEL + NR * HM_CELL,
     header: function (h) {
       h.appendChild(el('div', 'vlabel', 'Account \u2193 / rule \u2192'));
-      rules.forEach(function (rule) { var c = el('div', 'hm-head', rule.id); c.title = rule.id + ': ' + rule.title + ' (' + rule.severity + ')'; h.appendChild(c); });
+      rules.forEach(function (rule, j) {
+        var c = el('button', 'hm-head', rule.id);
+        c.type = 'button';
+        c.dataset.rule = String(j);
+        c.title = rule.id + ': ' + rule.title + ' (' + rule.severity + '). Select to list its findings.';
+        h.appendChild(c);
+      });
     },
     row: function (k) {
       var a = hmOrder[k], acc = accounts[a], row = el('div', 'vrow');
@@ -140,6 +146,8 @@
   }
   document.getElementById('heatmap-sort').addEventListener('change', function (e) { sortHeatmap(e.target.value); });
   document.getElementById('heatmap-grid').addEventListener('click', function (e) {
+    var head = e.target.closest('button.hm-head');
+    if (head) return setFilters({ rule: rules[Number(head.dataset.rule)].id });
     var b = e.target.closest('button.cell');
     if (!b) return;
     setFilters({ account: accounts[Number(b.dataset.account)].id, rule: rules[Number(b.dataset.rule)].id });

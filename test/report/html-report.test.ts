@@ -199,6 +199,11 @@ describe('report.html in Chromium', () => {
     expect(await cell.getAttribute('aria-label')).toContain(expected.some((f) => f.status === 'FAIL') ? 'FAIL' : expected[0]!.status);
     await cell.click();
     await expect.poll(count).toBe(expected.length);
+    // A column header lists the rule's findings in every account.
+    const everyAccount = report.findings.filter((f) => f.ruleId === 'account-trail-logging').length;
+    expect(everyAccount).toBeGreaterThan(expected.length);
+    await page.locator('#heatmap-grid button.hm-head', { hasText: /^account-trail-logging$/ }).click();
+    await expect.poll(count).toBe(everyAccount);
   });
 
   it('shows hostile names as text and runs none of them', async () => {
