@@ -79,6 +79,25 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+describe('the validators', () => {
+  it('reject what their schema forbids, so a pass means something', async () => {
+    expect(await validateJunit('<testsuites><testsuite name="x"><testcase classname="r"/></testsuite></testsuites>')).not.toEqual([]);
+    expect(await validateJunit('<testsuites><testsuite name="x" tests="1"><testcase name="a" classname="r"/></testsuite></testsuites>')).toEqual([]);
+    const sarif = JSON.parse(renderSarif(input));
+    delete sarif.runs[0].results[0].message;
+    expect(validateSarif(JSON.stringify(sarif))).not.toEqual([]);
+    sarif.runs[0].results[0].message = { text: 'x' };
+    sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = 'has spaces and %zz';
+    expect(validateSarif(JSON.stringify(sarif)).join()).toContain('must match format "uri-reference"');
+    const ocsf = JSON.parse(renderOcsf(input));
+    ocsf[0].compliance.status_id = 7;
+    expect(validateOcsf(JSON.stringify(ocsf))).not.toEqual([]);
+    const asff = JSON.parse(renderAsff(input));
+    asff[0].Title = 'x'.repeat(257);
+    expect(validateAsff(JSON.stringify(asff)).join()).toContain('must NOT have more than 256 characters');
+  });
+});
+
 describe('csv', () => {
   it('is one RFC 4180 row per finding with the useful columns', () => {
     const rows = parseCsv(renderCsv(outcome.report));
