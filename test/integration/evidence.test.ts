@@ -205,6 +205,23 @@ describe('scan --evidence', () => {
   });
 });
 
+describe('scan --evidence interrupted (Ctrl-C)', () => {
+  it('still writes a bundle of what was seen, and it verifies', async () => {
+    const dir = tmp('tw-evidence-sigint-');
+    const running = cli(['scan', '--endpoint-url', proxy.endpoint, '--regions', 'us-east-1,eu-west-1', '--out', join(dir, 'out'), '--evidence', join(dir, 'evidence')]);
+    // The scan of this organization takes several seconds; stop it part-way.
+    await new Promise((r) => setTimeout(r, 2_000));
+    process.emit('SIGINT');
+    const run = await running;
+    expect(run.code, run.stderr).toBe(130);
+    const snapshot = JSON.parse(readFileSync(join(dir, 'evidence', 'snapshot.json'), 'utf8')) as Snapshot;
+    expect(snapshot.complete).toBe(false);
+    const verify = await cli(['verify', join(dir, 'evidence')]);
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(verify.stdout).toMatch(/ok +re-evaluated snapshot\.json/);
+  });
+});
+
 describe('trailwarden verify', () => {
   it('verifies the fresh bundle offline: every hash, the manifest, the reports re-evaluated, the call log', async () => {
     const run = await cli(['verify', bundle], { env: {} });
