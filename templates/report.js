@@ -224,7 +224,13 @@
   options('status', STATUSES.map(function (s, k) { return [s, LABELS[s] + ' (' + statusCounts[k] + ')']; }));
   options('severity', SEVS.map(function (s) { return [s, s]; }));
   options('account', accounts.map(function (a) { return a; }).sort(function (x, y) { return x.name.localeCompare(y.name); }).map(function (a) { return [a.id, a.name + ' (' + a.id + ')']; }));
-  var ous = {}; accounts.forEach(function (a) { ous[a.ou] = true; });
+  // Every OU on some account's path, so that choosing an OU includes the OUs under it.
+  var ous = {};
+  accounts.forEach(function (a) {
+    if (!a.ou) { ous[''] = true; return; }
+    var parts = a.ou.split('/');
+    for (var n = 1; n <= parts.length; n++) ous[parts.slice(0, n).join('/')] = true;
+  });
   options('ou', Object.keys(ous).sort().map(function (o) { return [o, o || '(outside the organization)']; }));
   var regionSet = {}; F.forEach(function (f) { regionSet[f[F_REGION] < 0 ? '' : S[f[F_REGION]]] = true; });
   options('region', Object.keys(regionSet).sort().map(function (x) { return [x || '-', x || '(no region)']; }));
@@ -255,7 +261,7 @@
       if (sev >= 0 && f[F_SEV] !== sev) return false;
       if (rule >= 0 && f[F_RULE] !== rule) return false;
       if (v.account && acc.id !== v.account) return false;
-      if (v.ou && acc.ou !== v.ou) return false;
+      if (v.ou && acc.ou !== v.ou && acc.ou.indexOf(v.ou + '/') !== 0) return false;
       if (v.region && (f[F_REGION] < 0 ? '-' : S[f[F_REGION]]) !== v.region) return false;
       if (v.framework && !frameworksOf(k)[v.framework]) return false;
       if (q) { if (haystack[k] === undefined) haystack[k] = searchText(k); if (haystack[k].indexOf(q) < 0) return false; }

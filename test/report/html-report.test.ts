@@ -159,6 +159,14 @@ describe('report.html in Chromium', () => {
     await expect.poll(count).toBe(expected.length);
     expect(expected.length).toBeGreaterThan(0);
 
+    // An OU includes the OUs under it: Workloads holds the Prod accounts too.
+    await clearFilters();
+    await filter('ou', 'Root/Workloads');
+    const ouOf = new Map(report.accounts.map((a) => [a.id, a.ouPath]));
+    const inWorkloads = report.findings.filter((f) => (ouOf.get(f.accountId) ?? '').startsWith('Root/Workloads'));
+    expect(inWorkloads.some((f) => ouOf.get(f.accountId) === 'Root/Workloads/Prod')).toBe(true);
+    await expect.poll(count).toBe(inWorkloads.length);
+
     await clearFilters();
     await filter('framework', 'aws-fsbp');
     await expect.poll(count).toBe(report.findings.filter((f) => f.frameworks['aws-fsbp']).length);
