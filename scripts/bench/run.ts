@@ -171,6 +171,8 @@ async function main(): Promise<void> {
       // With no latency there is no bound to compare against.
       ratio: bound.seconds > 0 ? round(wallSeconds / bound.seconds) : null,
       scanCpuSeconds: round((scanCpu.user + scanCpu.system) / 1e6),
+      // The scan runs on one thread: it cannot finish before its own CPU time has passed either.
+      cpuAwareRatio: round(wallSeconds / Math.max(bound.seconds, (scanCpu.user + scanCpu.system) / 1e6)),
       endpointCpuSeconds: endpoint.cpuSeconds(),
       scanPeakRssMb,
       peakRssMb: peakRssMb(),
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
       `API calls ${result.apiCalls} (${result.apiCallsPerAccountRegion} per account-region), retries ${result.retries}, endpoint requests ${result.endpointRequests} (throttled ${result.endpointThrottled})`,
       `collection errors ${result.collectionErrors}, trails ${result.trails}, buckets ${result.buckets}, findings ${result.findings}`,
       `wall ${result.wallSeconds} s; lower bound ${result.lowerBoundSeconds} s (${bound.binding}; terms ${JSON.stringify(result.lowerBoundTerms)}); ratio ${result.ratio}`,
-      `scan CPU ${result.scanCpuSeconds} s, endpoint CPU ${result.endpointCpuSeconds ?? 'n/a'} s`,
+      `scan CPU ${result.scanCpuSeconds} s (${round((result.scanCpuSeconds * 1000) / Math.max(1, result.apiCalls))} ms a call; wall / max(bound, scan CPU) ${result.cpuAwareRatio}), endpoint CPU ${result.endpointCpuSeconds ?? 'n/a'} s`,
       `peak RSS ${result.peakRssMb} MB (after the scan ${scanPeakRssMb} MB; ${result.rssBeforeScanMb} MB before it, with the SDK and rules loaded)`,
       `snapshot write ${result.snapshotWriteSeconds} s, evaluate ${result.evaluateSeconds} s, render ${result.renderSeconds} s (${prepared.formats.join(',')})`,
     ];

@@ -294,14 +294,14 @@ class ScanRun {
   private async visit(accountId: string, contextOnly: boolean): Promise<Visit> {
     const { ctx, options } = this;
     const record = this.records.get(accountId)!;
-    const done = (visit: Visit): Visit => {
+    const done = (visit: Visit, trailListings = visit.trails.length): Visit => {
       options.onProgress?.({
         kind: 'account-done',
         accountId,
         name: record.name,
         status: record.status,
         regions: record.regions.filter((r) => r.status === 'scanned').length,
-        trails: visit.trails.length,
+        trails: trailListings,
       });
       return visit;
     };
@@ -334,8 +334,13 @@ class ScanRun {
       record.status = 'scanned';
       record.reason = null;
     }
-    const trails = listings.flat().filter((t) => !contextOnly || t.isOrganizationTrail);
-    return done({ record, accessible: true, contextOnly, trails });
+    const listed = listings.flat().filter((t) => !contextOnly || t.isOrganizationTrail);
+    // Multi-region and organization trails appear in every region's listing. Keep the first of
+    // each (the one readTrails would use): the copies (17,000 at 1,000 accounts x 17 regions)
+    // were held until every account had been visited, for nothing.
+    const unique = new Map<string, Trail>();
+    for (const t of listed) if (!unique.has(t.arn)) unique.set(t.arn, t);
+    return done({ record, accessible: true, contextOnly, trails: [...unique.values()] }, listed.length);
   }
 
   /** De-duplicates by ARN and reads each trail's configuration once, as its owner, in its home region. */
