@@ -31,6 +31,10 @@ describe('renderHtml', () => {
     expect(html.match(/<style>/g)).toHaveLength(1);
   });
 
+  it('gives the same bytes for the same input (trailwarden verify renders it again to compare)', async () => {
+    expect(await render(base, true)).toBe(await render(base, true));
+  });
+
   it('renders a scan of the caller\'s account alone with no rules: no score, no frameworks, no error', async () => {
     const alone: Snapshot = {
       ...base,
