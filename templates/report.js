@@ -316,7 +316,9 @@
     var s = el('summary');
     s.appendChild(el('span', 'badge st-' + status, LABELS[status]));
     s.appendChild(el('span', 'sev sev-' + SEVS[r[F_SEV]], SEVS[r[F_SEV]]));
-    s.appendChild(el('span', 'rule', rules[r[F_RULE]].id));
+    var ruleLabel = el('span', 'rule', rules[r[F_RULE]].id);
+    ruleLabel.title = S[r[F_TITLE]];
+    s.appendChild(ruleLabel);
     var name = decodeName(k);
     s.appendChild(el('span', 'res', name));
     s.appendChild(el('span', 'where', (r.length > F_ACCNAME ? S[r[F_ACCNAME]] : acc.name) + ' (' + acc.id + ')' + (r[F_REGION] < 0 ? '' : ' \u00b7 ' + S[r[F_REGION]])));
