@@ -6,6 +6,9 @@ import { processIO, type CliIO } from './io.js';
 import { collectList } from './parse.js';
 import { InputError } from '../util/input-error.js';
 
+/** Kept in step with src/report/formats/index.ts by a test; not imported, so startup stays light. */
+export const FORMAT_HELP = 'report formats, comma-separated: json, html, csv, sarif, junit, ocsf, asff, md (default: json,html)';
+
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command('trailwarden')
@@ -34,7 +37,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     .option('--config <file>', 'trailwarden.config.yaml: rule parameters and switches')
     .option('--rules <dir>', 'add a directory of your own rules (repeatable)', collectList)
     .option('--framework <id>', 'only rules mapped to this framework, e.g. cis-aws-v3.0.0')
-    .option('--format <list>', 'report formats (comma-separated)', collectList)
+    .option('--format <list>', FORMAT_HELP, collectList)
     .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity (none: never on findings)', 'high')
     .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
     .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')
@@ -52,7 +55,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       .option('--config <file>', 'trailwarden.config.yaml: rule parameters and switches')
       .option('--rules <dir>', 'add a directory of your own rules (repeatable)', collectList)
       .option('--framework <id>', 'only rules mapped to this framework, e.g. cis-aws-v3.0.0')
-      .option('--format <list>', 'report formats (comma-separated)', collectList)
+      .option('--format <list>', FORMAT_HELP, collectList)
       .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity (none: never on findings)', 'high')
       .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
       .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')

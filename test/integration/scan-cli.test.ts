@@ -66,7 +66,7 @@ describe('trailwarden scan (CLI)', () => {
     expect(run.stderr).toMatch(/findings\s+\d+ PASS · \d+ FAIL · 0 ERROR/);
     expect(run.stderr).toContain('trailwarden: exit 0: no FAIL at or above critical');
     // Written atomically: no temporary files left beside them.
-    expect(readdirSync(dir).sort()).toEqual(['report.json', 'snapshot.json']);
+    expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json', 'snapshot.json']);
   });
 
   it('--accounts scans only the selection, but still credits the organization trail read in the management account', async () => {
