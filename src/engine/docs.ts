@@ -1,7 +1,7 @@
 // docs/rules.md, generated from the pack: the rule reference is never maintained by hand.
 import type { Rule } from './load.js';
 
-const FRAMEWORK_NAMES: Record<string, string> = {
+export const FRAMEWORK_NAMES: Readonly<Record<string, string>> = {
   'aws-fsbp': 'AWS Foundational Security Best Practices',
   'cis-aws-v1.4.0': 'CIS AWS Foundations v1.4.0',
   'cis-aws-v3.0.0': 'CIS AWS Foundations v3.0.0',

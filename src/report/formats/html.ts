@@ -2,6 +2,7 @@
 // the executive summary and the framework view; the page's script renders the heatmap, the
 // coverage map and the findings from the embedded data. No network: CSS and script are inline
 // and allowed by their SHA-256 hashes in a Content-Security-Policy whose default is 'none'.
+import { FRAMEWORK_NAMES } from '../../engine/docs.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
@@ -73,7 +74,7 @@ export function renderHtml(input: RenderInput): string {
     incompleteReason: snapshot.incompleteReason,
     roleName: snapshot.scope.roleName,
     overall: scoreView('All rules', postureScore(report.findings)),
-    frameworkScores: frameworks.map((f) => scoreView(f.id, f.score)),
+    frameworkScores: frameworks.map((f) => scoreView(FRAMEWORK_NAMES[f.id] ? `${FRAMEWORK_NAMES[f.id]} (${f.id})` : f.id, f.score)),
     statuses: STATUSES.map((s) => ({ status: s, count: report.summary.byStatus[s] })),
     severityMatrix: severityMatrix(report.findings).map((row) => ({ ...row, cells: STATUSES.map((s) => row.counts[s]) })),
     statusHeaders: STATUSES,
@@ -89,6 +90,7 @@ export function renderHtml(input: RenderInput): string {
       : [],
     frameworks: frameworks.map((f) => ({
       ...f,
+      name: FRAMEWORK_NAMES[f.id] ?? null,
       score: scoreView(f.id, f.score),
       controls: f.controls.map((c) => ({
         ...c,
