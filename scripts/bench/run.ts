@@ -160,6 +160,7 @@ async function main(): Promise<void> {
       retries: counter.retries,
       endpointRequests: endpointStats.requests,
       endpointThrottled: endpointStats.throttled,
+      endpointConnections: endpointStats.connections,
       collectionErrors: snapshot.errors.length,
       trails: snapshot.trails.length,
       buckets: snapshot.buckets.length,
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
     const lines = [
       `accounts ${result.accounts} (scanned ${result.accountsScanned}, skipped ${result.accountsSkipped}, error ${result.accountsError}) x regions ${result.regions} = ${accountRegions} account-regions`,
       `latency ${opts.latencyMs} ms, throttle rate ${opts.throttleRate}, account rps ${opts.accountRps || 'unlimited'}, concurrency ${opts.concurrency} global / ${opts.accountConcurrency} per account`,
-      `API calls ${result.apiCalls} (${result.apiCallsPerAccountRegion} per account-region), retries ${result.retries}, endpoint requests ${result.endpointRequests} (throttled ${result.endpointThrottled})`,
+      `API calls ${result.apiCalls} (${result.apiCallsPerAccountRegion} per account-region), retries ${result.retries}, endpoint requests ${result.endpointRequests} (throttled ${result.endpointThrottled}) on ${result.endpointConnections} connections`,
       `collection errors ${result.collectionErrors}, trails ${result.trails}, buckets ${result.buckets}, findings ${result.findings}`,
       `wall ${result.wallSeconds} s; lower bound ${result.lowerBoundSeconds} s (${bound.binding}; terms ${JSON.stringify(result.lowerBoundTerms)}); ratio ${result.ratio}`,
       `scan CPU ${result.scanCpuSeconds} s (${round((result.scanCpuSeconds * 1000) / Math.max(1, result.apiCalls))} ms a call; wall / max(bound, scan CPU) ${result.cpuAwareRatio}), endpoint CPU ${result.endpointCpuSeconds ?? 'n/a'} s`,

@@ -31,6 +31,8 @@ export interface EndpointStats {
   byOperation: Record<string, number>;
   /** Requests received in each second since the first one: shows where the scan left slots idle. */
   perSecond: number[];
+  /** TCP connections accepted: far fewer than requests when the scanner reuses its sockets. */
+  connections: number;
 }
 
 type Protocol = 'query' | 'ec2' | 'json1.1' | 'json1.0q' | 'rest-xml';
@@ -107,7 +109,7 @@ export async function startSyntheticAws(options: EndpointOptions): Promise<Runni
   const services = new SyntheticServices(buildSyntheticOrg(options.accounts, options.regions));
   const limiter = new RateLimiter(options.accountRps);
   const draw = random(options.seed ?? 1);
-  const stats: EndpointStats = { requests: 0, throttled: 0, errors: 0, byOperation: {}, perSecond: [] };
+  const stats: EndpointStats = { requests: 0, throttled: 0, errors: 0, byOperation: {}, perSecond: [], connections: 0 };
   let firstAt: number | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -152,6 +154,7 @@ export async function startSyntheticAws(options: EndpointOptions): Promise<Runni
     handle(req, res).catch((err: unknown) => send(res, { status: 500, headers: {}, body: String(err) }, 0));
   });
   server.keepAliveTimeout = 60_000;
+  server.on('connection', () => stats.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
