@@ -14,6 +14,7 @@ import { evaluateSnapshot, prepare } from '../src/cli/pipeline.js';
 import { finalizeSnapshot } from '../src/inventory/derive.js';
 import { Snapshot, type AccountRecord, type Bucket, type CollectionError, type Trail } from '../src/inventory/schema.js';
 import { htmlFormat } from '../src/report/formats/html.js';
+import { renderText } from '../src/report/formats/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${ROOT}test-artifacts/perf`;
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     return [result, `${seconds(performance.now() - wall)} wall, ${seconds((used.user + used.system) / 1000)} CPU`];
   };
   const [outcome, evaluateTime] = await timed(() => evaluateSnapshot(snapshot, prepared, undefined, new Date('2026-11-21T12:00:00Z')));
-  const [html, renderTime] = await timed(() => htmlFormat.render(outcome));
+  const [html, renderTime] = await timed(() => renderText(htmlFormat, outcome));
   const file = `${OUT}/report.html`;
   writeFileSync(file, html);
   const bytes = statSync(file).size;

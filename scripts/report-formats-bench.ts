@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { evaluateSnapshot, prepare } from '../src/cli/pipeline.js';
 import { loadSnapshot } from '../src/inventory/load.js';
-import { reportFormat } from '../src/report/formats/index.js';
+import { renderText, reportFormat } from '../src/report/formats/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,7 @@ for (const name of values.formats.split(',')) {
   const format = reportFormat(name);
   if (!format) throw new Error(`unknown format ${name}`);
   const started = performance.now();
-  const text = await format.render(outcome);
+  const text = await renderText(format, outcome);
   const ms = Math.round(performance.now() - started);
   console.log(`${name.padEnd(7)} ${String(ms).padEnd(8)} ${(Buffer.byteLength(text) / 1024 / 1024).toFixed(1).padEnd(6)} ${peakRssMb()}`);
 }

@@ -371,7 +371,23 @@
     kv(dl, 'Fingerprint', f.fingerprint);
     body.appendChild(dl);
 
-    var rem = f.remediation;
+    if (f.remediation) renderRemediation(body, f.remediation);
+    snippet(body, 'Evidence', JSON.stringify(f.evidence, null, 2));
+    if (f.rule.references.length) {
+      body.appendChild(el('h4', null, 'References'));
+      var ul = el('ul');
+      f.rule.references.forEach(function (u) {
+        var li = el('li');
+        if (/^https?:\/\//i.test(u)) { var a = el('a', null, u); a.href = u; a.rel = 'noreferrer noopener'; a.target = '_blank'; li.appendChild(a); } else li.textContent = u;
+        ul.appendChild(li);
+      });
+      body.appendChild(ul);
+    }
+    return body;
+  }
+
+  // FAIL and ERROR findings carry their fix; PASS and NOT_APPLICABLE have none (remediation null).
+  function renderRemediation(body, rem) {
     body.appendChild(el('h4', null, 'Remediation'));
     body.appendChild(el('p', null, rem.summary));
     var steps = el('div', 'snippet'), head = el('div', 'snippet-head'), ol = el('ol');
@@ -388,18 +404,6 @@
     snippet(body, 'AWS CLI', rem.cli);
     snippet(body, 'Terraform', rem.terraform);
     snippet(body, 'CloudFormation', rem.cloudformation);
-    snippet(body, 'Evidence', JSON.stringify(f.evidence, null, 2));
-    if (f.rule.references.length) {
-      body.appendChild(el('h4', null, 'References'));
-      var ul = el('ul');
-      f.rule.references.forEach(function (u) {
-        var li = el('li');
-        if (/^https?:\/\//i.test(u)) { var a = el('a', null, u); a.href = u; a.rel = 'noreferrer noopener'; a.target = '_blank'; li.appendChild(a); } else li.textContent = u;
-        ul.appendChild(li);
-      });
-      body.appendChild(ul);
-    }
-    return body;
   }
 
   function copy(text, button) {

@@ -6,10 +6,10 @@ import { evaluate, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import type { Finding } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
-import { DEFAULT_FORMATS, REPORT_FORMATS, reportFormat } from '../report/formats/index.js';
+import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, reportFormat } from '../report/formats/index.js';
 import { loadReport } from '../report/load.js';
 import { buildReport, type Report } from '../report/report.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { AtomicFileSet } from '../util/atomic-write.js';
 import { TOOL_VERSION } from '../version.js';
 import { applyWaivers } from '../waivers/apply.js';
 import { loadWaivers, type WaiverSet } from '../waivers/load.js';
@@ -90,14 +90,22 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
   return { report, findings, snapshot, rules };
 }
 
-/** Renders every format before writing any, so a renderer that throws leaves no partial set. */
+/**
+ * Writes every format to a temporary file first and renames them into place only when all are
+ * complete, so a renderer that throws leaves no partial set and no half-written file. Each format
+ * streams to disk in chunks: no report has to fit in memory as one string.
+ */
 export async function writeReports(outDir: string, outcome: Outcome, formats: string[]): Promise<string[]> {
-  const rendered: [string, string][] = [];
-  for (const name of formats) {
-    const format = reportFormat(name);
-    if (!format) throw new UsageError(`--format: "${name}" is not available`);
-    rendered.push([resolve(outDir, format.file), await format.render(outcome)]);
+  const files = new AtomicFileSet();
+  try {
+    for (const name of formats) {
+      const format = reportFormat(name);
+      if (!format) throw new UsageError(`--format: "${name}" is not available`);
+      await files.stage(resolve(outDir, format.file), await renderChunks(format, outcome));
+    }
+    return await files.commit();
+  } catch (err) {
+    await files.abort();
+    throw err;
   }
-  for (const [path, text] of rendered) await writeFileAtomic(path, text);
-  return rendered.map(([path]) => path);
 }

@@ -3,6 +3,7 @@
 // kept elsewhere). Consistency: the bundled snapshot, evaluated again with the bundled rules
 // and config at the recorded time, must give the bundled reports byte for byte, and the API
 // call log must hold exactly the calls the snapshot counted. Every problem is named.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,10 +13,10 @@ import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { loadRules } from '../engine/load.js';
 import { loadSnapshot } from '../inventory/load.js';
 import { Snapshot, SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
-import { reportFormat } from '../report/formats/index.js';
+import { renderChunks, renderText, reportFormat } from '../report/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadWaivers } from '../waivers/load.js';
-import { isSafeBundlePath, listFiles, Manifest, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifestChecksum, sha256File, sha256Text } from './manifest.js';
+import { isSafeBundlePath, listFiles, Manifest, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifestChecksum, sha256File } from './manifest.js';
 import { EVIDENCE_FILE, EvidenceMetadata } from './metadata.js';
 
 export type ProblemKind = 'edited' | 'missing' | 'added' | 'manifest' | 'unreadable' | 'mismatch' | 'api-calls';
@@ -225,11 +226,13 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
       problem('mismatch', path, `${path}: this trailwarden (${TOOL_VERSION}) has no "${name}" format to render it again`);
       continue;
     }
-    const expected = await format.render(outcome);
     let actual: string;
     try {
-      // Compared by hash first: a 1,000-account report.json is hundreds of MB.
-      if ((await sha256File(join(dir, path))) === sha256Text(expected)) {
+      // Compared by hash first, hashing the rendered chunks as they come: a large report.json
+      // need not exist as one string. Only a mismatch is rendered whole, to say where it differs.
+      const hash = createHash('sha256');
+      for (const chunk of await renderChunks(format, outcome)) hash.update(chunk);
+      if ((await sha256File(join(dir, path))) === hash.digest('hex')) {
         same++;
         continue;
       }
@@ -238,6 +241,7 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
       problem('unreadable', path, `${path} cannot be read (${messageOf(err)})`);
       continue;
     }
+    const expected = await renderText(format, outcome);
     problem('mismatch', path, `${path} is not what the bundled snapshot, rules and config give at ${m.evaluation.at}: ${describeDifference(name, actual, expected)}`);
   }
   if (same === m.reports.length) {

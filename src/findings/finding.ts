@@ -33,7 +33,8 @@ export interface Finding {
   resource: ResourceRef;
   message: string;
   frameworks: Record<string, string[]>;
-  remediation: RenderedRemediation;
+  /** Rendered for FAIL and ERROR; null for PASS and NOT_APPLICABLE, which have nothing to fix. */
+  remediation: RenderedRemediation | null;
   evidence: Record<string, unknown>;
 }
 

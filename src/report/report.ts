@@ -26,7 +26,9 @@ export const ReportFinding = z
     frameworks: z.record(z.string(), z.array(z.string())),
     remediation: z
       .object({ summary: z.string(), console: z.array(z.string()), cli: z.string(), terraform: z.string(), cloudformation: z.string() })
-      .strict(),
+      .strict()
+      .nullable()
+      .describe('the fix, rendered with the finding\'s own names; null on PASS and NOT_APPLICABLE'),
     evidence: z.record(z.string(), z.unknown()).describe('the facts the verdict used'),
   })
   .strict();

@@ -11,6 +11,7 @@ import { cli, type CliRun } from '../harness/cli.js';
 import { emulatorEnv } from '../harness/context.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { seedScenarioOrganization, type ScenarioOrg } from '../harness/scenario-org.js';
+import { startFaultProxy } from '../harness/fault-proxy.js';
 import { startSecretCaptureProxy, type SecretCaptureProxy } from '../harness/secret-capture-proxy.js';
 
 // The caller's credentials for this test: distinctive, so a leak is found by plain search.
@@ -208,11 +209,18 @@ describe('scan --evidence', () => {
 describe('scan --evidence interrupted (Ctrl-C)', () => {
   it('still writes a bundle of what was seen, and it verifies', async () => {
     const dir = tmp('tw-evidence-sigint-');
-    const running = cli(['scan', '--endpoint-url', proxy.endpoint, '--regions', 'us-east-1,eu-west-1', '--out', join(dir, 'out'), '--evidence', join(dir, 'evidence')]);
-    // The scan of this organization takes several seconds; stop it part-way.
-    await new Promise((r) => setTimeout(r, 2_000));
-    process.emit('SIGINT');
-    const run = await running;
+    // 300 ms a call stretches the scan well past the moment it is interrupted, however fast the machine.
+    const slow = await startFaultProxy({ target: proxy.endpoint });
+    slow.setRules([{ match: {}, fault: { latencyMs: 300 } }]);
+    let run;
+    try {
+      const running = cli(['scan', '--endpoint-url', slow.endpoint, '--regions', 'us-east-1,eu-west-1', '--out', join(dir, 'out'), '--evidence', join(dir, 'evidence')]);
+      await new Promise((r) => setTimeout(r, 2_000));
+      process.emit('SIGINT');
+      run = await running;
+    } finally {
+      await slow.stop();
+    }
     expect(run.code, run.stderr).toBe(130);
     const snapshot = JSON.parse(readFileSync(join(dir, 'evidence', 'snapshot.json'), 'utf8')) as Snapshot;
     expect(snapshot.complete).toBe(false);

@@ -242,10 +242,10 @@ describe('report.html in Chromium', () => {
       expect(await row.locator('.snippet h4', { hasText: title }).count(), title).toBe(1);
     }
     const cli = row.locator('.snippet', { has: page.locator('h4', { hasText: 'AWS CLI' }) });
-    expect(await cli.locator('pre').textContent()).toBe(f.remediation.cli);
+    expect(await cli.locator('pre').textContent()).toBe(f.remediation!.cli);
     await cli.locator('button.copy').click();
     await expect.poll(() => cli.locator('button.copy').textContent()).toBe('Copied');
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(f.remediation.cli);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(f.remediation!.cli);
   });
 
   it('rebuilds every shown finding exactly as report.json has it (message, resource, remediation, evidence)', async () => {
@@ -269,8 +269,12 @@ describe('report.html in Chromium', () => {
           fingerprint: f.fingerprint,
           message: f.message,
           resource: f.resource.name,
-          steps: f.remediation.console,
-          snippets: { 'AWS CLI': f.remediation.cli, Terraform: f.remediation.terraform, CloudFormation: f.remediation.cloudformation, Evidence: JSON.stringify(f.evidence, null, 2) },
+          // PASS and NOT_APPLICABLE findings have no remediation: only their evidence shows.
+          steps: f.remediation?.console ?? [],
+          snippets: {
+            ...(f.remediation ? { 'AWS CLI': f.remediation.cli, Terraform: f.remediation.terraform, CloudFormation: f.remediation.cloudformation } : {}),
+            Evidence: JSON.stringify(f.evidence, null, 2),
+          },
         });
       }
     }

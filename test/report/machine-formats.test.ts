@@ -472,7 +472,7 @@ describe('asff', () => {
     const f = report.findings.find((x) => x.status === 'FAIL')!;
     f.title = 'T'.repeat(400);
     f.message = 'D'.repeat(3000);
-    f.remediation.summary = 'R'.repeat(900);
+    f.remediation!.summary = 'R'.repeat(900);
     const text = renderAsff({ report, snapshot: outcome.snapshot, rules: outcome.rules });
     expect(validateAsff(text)).toEqual([]);
     const a = findings(text).find((x) => x.Id === `trailwarden/${f.fingerprint}`)!;

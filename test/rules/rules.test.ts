@@ -55,7 +55,9 @@ describe.each(ruleIds)('rule %s', (ruleId) => {
       expect(found.some((f) => f.status === 'FAIL'), `${file}\n${summary(found)}`).toBe(true);
       for (const f of found.filter((x) => x.status !== 'NOT_APPLICABLE')) {
         // Every name in a message or remediation is real (or a fallback the rule wrote), never `<trail.name>`.
-        const text = [f.message, f.remediation.summary, ...f.remediation.console, f.remediation.cli, f.remediation.terraform, f.remediation.cloudformation].join('\n');
+        const r = f.remediation;
+        const text = [f.message, ...(r ? [r.summary, ...r.console, r.cli, r.terraform, r.cloudformation] : [])].join('\n');
+        expect(r === null, `${file}: ${f.resource.id}: remediation only where there is something to fix`).toBe(f.status === 'PASS');
         expect(text.match(/<(?:trail|bucket|key|topic|logGroup|account|region|organization|params)\.[\w.-]+>/g), `${file}: ${f.resource.id}`).toBeNull();
         if (f.status === 'FAIL' && pack.rules.find((r) => r.id === ruleId)!.forAny) {
           expect(Array.isArray(f.evidence.trailsJudged), `${file}: forAny FAIL carries every judged trail's facts`).toBe(true);

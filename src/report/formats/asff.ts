@@ -63,7 +63,7 @@ function finding(f: Finding, report: Report, opts: { partition: string; importer
     'trailwarden/organizationId': report.scope.organizationId ?? '',
     'trailwarden/resourceName': f.resource.name,
     'trailwarden/accountName': f.accountName,
-    'trailwarden/remediationCli': f.remediation.cli,
+    ...(f.remediation ? { 'trailwarden/remediationCli': f.remediation.cli } : {}),
     ...(f.waiver ? { 'trailwarden/waiver': `${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})` } : {}),
   };
   const fields = Object.fromEntries(
@@ -88,7 +88,7 @@ function finding(f: Finding, report: Report, opts: { partition: string; importer
     Severity: { Label: SEVERITY_LABEL[f.severity], Original: f.severity },
     Title: clip(f.title, ASFF_LIMITS.title),
     Description: clip(f.message, ASFF_LIMITS.description),
-    Remediation: { Recommendation: { Text: clip(f.remediation.summary, ASFF_LIMITS.recommendation) } },
+    ...(f.remediation ? { Remediation: { Recommendation: { Text: clip(f.remediation.summary, ASFF_LIMITS.recommendation) } } } : {}),
     ProductFields: fields,
     Resources: [{ Type: RESOURCE_TYPE[f.resource.type], Id: resourceId(f, opts.partition), Partition: opts.partition, Region: region }],
     Compliance: {

@@ -9,7 +9,7 @@ import { ocsfFormat } from './ocsf.js';
 import { sarifFormat } from './sarif.js';
 import type { ReportFormat } from './types.js';
 
-export type { RenderInput, ReportFormat } from './types.js';
+export { renderChunks, renderText, type Rendered, type RenderInput, type ReportFormat } from './types.js';
 
 export const REPORT_FORMATS: readonly ReportFormat[] = [
   jsonFormat,

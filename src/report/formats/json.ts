@@ -1,7 +1,27 @@
+import type { Report } from '../report.js';
 import type { ReportFormat } from './types.js';
+
+/**
+ * report.json, byte for byte what JSON.stringify(report, null, 2) gives, but produced a finding at
+ * a time: at a few thousand accounts the whole text would pass V8's limit on one string.
+ */
+export function* reportJsonChunks(report: Report): Generator<string> {
+  const marker = '\u0000findings\u0000';
+  const [head, tail] = JSON.stringify({ ...report, findings: marker }, null, 2).split(JSON.stringify(marker)) as [string, string];
+  yield head;
+  const n = report.findings.length;
+  if (n === 0) yield '[]';
+  else {
+    yield '[\n';
+    // Inside the top-level object the array's items sit 4 spaces deep; JSON text has no raw newlines in strings.
+    for (let i = 0; i < n; i++) yield `    ${JSON.stringify(report.findings[i], null, 2).replace(/\n/g, '\n    ')}${i < n - 1 ? ',' : ''}\n`;
+    yield '  ]';
+  }
+  yield `${tail}\n`;
+}
 
 export const jsonFormat: ReportFormat = {
   name: 'json',
   file: 'report.json',
-  render: ({ report }) => `${JSON.stringify(report, null, 2)}\n`,
+  render: ({ report }) => reportJsonChunks(report),
 };

@@ -42,7 +42,7 @@ function details(f: Finding): string {
     `Resource: ${f.resource.type} ${f.resource.arn ?? f.resource.id}`,
     `Message: ${f.message}`,
   ];
-  if (f.status === 'FAIL') lines.push(`Remediation: ${f.remediation.summary}`, `CLI: ${f.remediation.cli}`);
+  if (f.status === 'FAIL' && f.remediation) lines.push(`Remediation: ${f.remediation.summary}`, `CLI: ${f.remediation.cli}`);
   const frameworks = Object.entries(f.frameworks).map(([fw, ids]) => `${fw} ${ids.join(', ')}`);
   if (frameworks.length) lines.push(`Frameworks: ${frameworks.join('; ')}`);
   if (f.waiver) lines.push(`Waiver: ${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`);

@@ -113,7 +113,7 @@ function event(f: Finding, report: Report, partition: string, references: string
         owner: { account: { uid: f.accountId, name: f.accountName, type_id: 10, type: 'AWS Account' } },
       },
     ],
-    remediation: { desc: `${f.remediation.summary} CLI: ${f.remediation.cli}`, references },
+    ...(f.remediation ? { remediation: { desc: `${f.remediation.summary} CLI: ${f.remediation.cli}`, references } } : {}),
     // What OCSF has no attribute for: the report's provenance and the trailwarden verdict.
     unmapped: {
       trailwarden_status: f.status,

@@ -118,7 +118,7 @@ export function resourcePath(f: Finding): string {
 function result(f: Finding, ruleIndex: number | undefined) {
   const failed = f.status === 'FAIL';
   const text = failed
-    ? `${f.message} Remediation: ${f.remediation.summary}`
+    ? `${f.message}${f.remediation ? ` Remediation: ${f.remediation.summary}` : ''}`
     : `${f.message} trailwarden could not see the fact this rule needs, so it cannot say PASS; fix the access or collection problem and scan again.`;
   return {
     ruleId: f.ruleId,

@@ -16,5 +16,23 @@ export interface ReportFormat {
   name: string;
   /** The file written in --out. */
   file: string;
-  render(input: RenderInput): string | Promise<string>;
+  /**
+   * The file's text, whole or as chunks in order. Chunks let a format too large for one string
+   * (report.json of several thousand accounts) go to disk piece by piece.
+   */
+  render(input: RenderInput): Rendered | Promise<Rendered>;
+}
+
+export type Rendered = string | Iterable<string>;
+
+/** The rendered text as chunks, whichever way the format produced it. */
+export async function renderChunks(format: ReportFormat, input: RenderInput): Promise<Iterable<string>> {
+  const r = await format.render(input);
+  return typeof r === 'string' ? [r] : r;
+}
+
+/** The rendered text as one string (for comparing and measuring; writing should use the chunks). */
+export async function renderText(format: ReportFormat, input: RenderInput): Promise<string> {
+  const r = await format.render(input);
+  return typeof r === 'string' ? r : [...r].join('');
 }
