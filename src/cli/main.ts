@@ -3,20 +3,33 @@ import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT, UsageError } from './errors.js';
 import { processIO, type CliIO } from './io.js';
+import { jsonLogsIO } from './json-logs.js';
 import { collectList } from './parse.js';
 import { InputError } from '../util/input-error.js';
 
 /** Kept in step with src/report/formats/index.ts by a test; not imported, so startup stays light. */
 export const FORMAT_HELP = 'report formats, comma-separated: json, html, csv, sarif, junit, ocsf, asff, md (default: json,html)';
 
-export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function runCli(argv: string[], processIo: CliIO = processIO()): Promise<number> {
+  const options = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  const jsonLogs = options.includes('--json-logs') ? jsonLogsIO(processIo) : null;
+  const io = jsonLogs ?? processIo;
+  try {
+    return await run(argv, io, jsonLogs);
+  } finally {
+    jsonLogs?.flush();
+  }
+}
+
+async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLogsIO> | null): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command('trailwarden')
     .description('Audit AWS CloudTrail across a whole AWS Organization.')
     .version(TOOL_VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .option('--json-logs', 'write every stderr line as one JSON object {time, level, msg, exitCode?} (any command)');
 
   program
     .command('scan')
@@ -167,7 +180,8 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof UsageError || err instanceof InputError) {
-      io.stderr(`trailwarden: ${err.message}\n`);
+      if (jsonLogs) jsonLogs.error(err.message, EXIT.usage);
+      else io.stderr(`trailwarden: ${err.message}\n`);
       return EXIT.usage;
     }
     throw err;
