@@ -6,6 +6,7 @@
 // request rate, are answered with the service's own throttling error.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../../test/harness/random.js';
 import { ServiceError, SyntheticServices, type Call, type S3Result } from './services.js';
 import { buildSyntheticOrg } from './synthetic-org.js';
 import {
@@ -87,17 +88,6 @@ class RateLimiter {
   }
 }
 
-/** A small deterministic generator (mulberry32) for the throttling draw. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RunningEndpoint {
   url: string;
@@ -108,7 +98,7 @@ export interface RunningEndpoint {
 export async function startSyntheticAws(options: EndpointOptions): Promise<RunningEndpoint> {
   const services = new SyntheticServices(buildSyntheticOrg(options.accounts, options.regions));
   const limiter = new RateLimiter(options.accountRps);
-  const draw = random(options.seed ?? 1);
+  const draw = mulberry32(options.seed ?? 1);
   const stats: EndpointStats = { requests: 0, throttled: 0, errors: 0, byOperation: {}, perSecond: [], connections: 0 };
   let firstAt: number | null = null;
 

@@ -55,34 +55,26 @@ export function addRecordingMiddleware(
       const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
       const started = Date.now();
       const base = { ...where, operation, startedAt: new Date(started).toISOString(), input: args.input };
+      // What the SDK reports of the call, whichever way it ended.
+      const timing = (carrier: unknown) => {
+        const meta = metadataOf(carrier);
+        return { durationMs: Date.now() - started, attempts: meta.attempts ?? 1, httpStatus: meta.httpStatusCode ?? null, requestId: meta.requestId ?? null };
+      };
       let result: InitializeHandlerOutput<object>;
       try {
         result = await next(args);
       } catch (err) {
-        const meta = metadataOf(err);
         const e = err as { name?: string; Code?: string; code?: string; message?: string; $fault?: string };
         await recorder.record({
           ...base,
-          durationMs: Date.now() - started,
-          attempts: meta.attempts ?? 1,
-          httpStatus: meta.httpStatusCode ?? null,
-          requestId: meta.requestId ?? null,
+          ...timing(err),
           output: null,
           error: { code: String(e.Code ?? e.code ?? e.name ?? 'Error'), message: String(e.message ?? err), fault: e.$fault ?? null },
         });
         throw err;
       }
-      const meta = metadataOf(result.output);
       const { $metadata: _metadata, ...output } = result.output as { $metadata?: unknown };
-      await recorder.record({
-        ...base,
-        durationMs: Date.now() - started,
-        attempts: meta.attempts ?? 1,
-        httpStatus: meta.httpStatusCode ?? null,
-        requestId: meta.requestId ?? null,
-        output,
-        error: null,
-      });
+      await recorder.record({ ...base, ...timing(result.output), output, error: null });
       return result;
     },
     { step: 'initialize', priority: 'low', name: 'trailwardenEvidence' },

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mulberry32 } from './random.js';
 
 export type FaultKind = 'AccessDenied' | 'Throttling' | 'Unreachable' | 'Stall' | { latencyMs: number };
 
@@ -60,17 +61,6 @@ interface Classified {
   roleArnAccountId?: string;
 }
 
-/** mulberry32: small, seedable, good enough for fault draws. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
   const v = h[name];
