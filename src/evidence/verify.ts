@@ -17,7 +17,7 @@ import { renderChunks, renderText, reportFormat } from '../report/formats/index.
 import { TOOL_VERSION } from '../version.js';
 import { loadWaivers } from '../waivers/load.js';
 import { isSafeBundlePath, listFiles, Manifest, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifestChecksum, sha256File } from './manifest.js';
-import { EVIDENCE_FILE, EvidenceMetadata } from './metadata.js';
+import { EVIDENCE_FILE, EvidenceMetadata, REPORTS_DIR } from './metadata.js';
 
 export type ProblemKind = 'edited' | 'missing' | 'added' | 'manifest' | 'unreadable' | 'mismatch' | 'api-calls';
 
@@ -218,6 +218,14 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
     problem('unreadable', EVIDENCE_FILE, `evaluation.at ${JSON.stringify(m.evaluation.at)} is not a time`);
     return snapshot;
   }
+  // Every file in reports/ must be one that is re-rendered below: a report left out of
+  // evidence.json (with the manifest rewritten to match) would otherwise be trusted unchecked.
+  const listed = new Set(m.reports.map((r) => r.path));
+  const present = (await listFiles(dir)).map((f) => f.path).filter((p) => p.startsWith(`${REPORTS_DIR}/`));
+  for (const path of present) {
+    if (!listed.has(path)) problem('mismatch', path, `${path} is in the bundle but not among the reports ${EVIDENCE_FILE} records, so it cannot be re-evaluated: do not trust it`);
+  }
+  if (!m.reports.length) problem('mismatch', EVIDENCE_FILE, `${EVIDENCE_FILE} records no report, so nothing could be re-evaluated`);
   const outcome = evaluateSnapshot(snapshot, prepared, m.evaluation.framework ?? undefined, at);
   let same = 0;
   for (const { format: name, path } of m.reports) {

@@ -294,6 +294,24 @@ describe('trailwarden verify', () => {
     expect((await cli(['verify', bundle, '--manifest-sha256', original])).code).toBe(0);
   });
 
+  it('catches a forged report that was also dropped from evidence.json, with every hash rewritten', async () => {
+    const dir = copyOfBundle();
+    const reportPath = join(dir, 'reports/report.json');
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    const failing = report.findings.findIndex((f: { status: string }) => f.status === 'FAIL');
+    report.findings[failing].status = 'PASS';
+    writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    const evidence = JSON.parse(readFileSync(join(dir, 'evidence.json'), 'utf8'));
+    evidence.reports = evidence.reports.filter((r: { path: string }) => r.path !== 'reports/report.json');
+    writeFileSync(join(dir, 'evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
+    rehashInManifest(dir, 'reports/report.json');
+    rehashInManifest(dir, 'evidence.json');
+    writeFileSync(join(dir, 'manifest.sha256'), `${sha256(readFileSync(join(dir, 'manifest.json')))}  manifest.json\n`);
+    const run = await cli(['verify', dir]);
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stdout).toMatch(/MISMATCH +reports\/report\.json is in the bundle but not among the reports evidence\.json records/);
+  });
+
   it('--json gives the same verdict for programs', async () => {
     const dir = copyOfBundle();
     writeFileSync(join(dir, 'evidence.json'), readFileSync(join(dir, 'evidence.json'), 'utf8').replace('"failOn": "high"', '"failOn": "low"'));
