@@ -27,7 +27,8 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
     .description('Audit AWS CloudTrail across a whole AWS Organization.')
     .version(TOOL_VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Under --json-logs a parse error becomes one error record (in the catch below), not prose.
+    .configureOutput(jsonLogs ? { writeOut: io.stdout, writeErr: () => {}, outputError: () => {} } : { writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)')
     .option('--json-logs', 'write every stderr line as one JSON object {time, level, msg, exitCode?} (any command)');
 
@@ -177,13 +178,25 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (err instanceof UsageError || err instanceof InputError) {
-      if (jsonLogs) jsonLogs.error(err.message, EXIT.usage);
-      else io.stderr(`trailwarden: ${err.message}\n`);
+      if (err.exitCode === 0) return EXIT.ok;
+      jsonLogs?.error(err.message.replace(/^error: /, ''), EXIT.usage);
       return EXIT.usage;
     }
-    throw err;
+    const [code, message] =
+      err instanceof UsageError || err instanceof InputError
+        ? [EXIT.usage, err.message]
+        : systemError(err)
+          ? [EXIT.usage, `${err.message}`]
+          : [EXIT.internal, `internal error: ${(err as Error)?.message ?? String(err)} (a bug in trailwarden; TRAILWARDEN_DEBUG=1 prints the stack)`];
+    if (code === EXIT.internal && io.env.TRAILWARDEN_DEBUG) io.stderr(`${(err as Error)?.stack ?? String(err)}\n`);
+    if (jsonLogs) jsonLogs.error(message, code);
+    else io.stderr(`trailwarden: ${message}\n`);
+    return code;
   }
+}
+
+/** A file system refusal (a path that is not a directory, no permission, a full disk): the input or environment, not a bug. */
+function systemError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }

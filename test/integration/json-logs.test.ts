@@ -33,6 +33,12 @@ describe('--json-logs', () => {
     }
   });
 
+  it('a flag the parser rejects is one error record too, not prose', async () => {
+    const run = await cli(['scan', '--bogus', '--json-logs']);
+    expect(run.code).toBe(2);
+    expect(records(run.stderr)).toEqual([{ time: expect.any(String), level: 'error', msg: expect.stringContaining("unknown option '--bogus'"), exitCode: 2 }]);
+  });
+
   it('leaves stderr as text without the flag', async () => {
     const run = await cli(['evaluate', 'missing.json']);
     expect(run.stderr).toMatch(/^trailwarden: .*missing\.json/);
