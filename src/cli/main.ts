@@ -84,7 +84,12 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
       .option('--now <time>', 'evaluate as of this ISO 8601 time (default: now)')
       .option('--quiet', 'only the exit line on stderr'),
   ).action(async (snapshot: string, opts) => {
-    if (opts.now !== undefined && Number.isNaN(Date.parse(opts.now))) throw new UsageError(`--now: "${opts.now}" is not an ISO 8601 time`);
+    // A date, or a time with its zone: a zoneless time would be read in the machine's local zone,
+    // and waiver expiry and ages would change with the TZ of whoever runs it.
+    const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+    if (opts.now !== undefined && (!iso.test(opts.now) || Number.isNaN(Date.parse(opts.now)))) {
+      throw new UsageError(`--now: "${opts.now}" is not an ISO 8601 date or a time with its zone (e.g. 2026-11-21 or 2026-11-21T12:00:00Z)`);
+    }
     const { runEvaluate } = await import('./commands/evaluate.js');
     exitCode = await runEvaluate(snapshot, opts, io);
   });

@@ -38,7 +38,19 @@ describe('trailwarden evaluate', () => {
     expect(unknown.stderr).toContain('--framework: no rule maps to "iso-27001"');
   });
 
-  it('a malformed snapshot: exit 2, file and line, no report written', async () => {
+  it('--now takes a date or a time with its zone, never a zoneless local time', async () => {
+    const dir = outDir();
+    for (const now of ['2026-11-21T00:30', 'November 21, 2026', '2026-11-21T00:30:00']) {
+      const run = await cli(['evaluate', BASE, '--out', dir, '--now', now]);
+      expect(run.code, now).toBe(2);
+      expect(run.stderr).toContain('--now: ');
+    }
+    for (const now of ['2026-11-21', '2026-11-21T00:30:00+09:00', '2026-11-21T12:00:00.000Z']) {
+      expect((await cli(['evaluate', BASE, '--out', dir, '--now', now])).code, now).toBe(0);
+    }
+  });
+
+    it('a malformed snapshot: exit 2, file and line, no report written', async () => {
     const dir = outDir();
     const bad = join(dir, 'snapshot.json');
     const text = readFileSync(BASE, 'utf8').replace('"isMultiRegionTrail": true', '"isMultiRegionTrail": "yes"');
