@@ -261,7 +261,15 @@ describe('trailwarden diff', () => {
     expect(w.stdout).toContain('org-trail  not waived -> waived "the key is re-enabled by the change of 2026-12-01" (platform-security, until 2026-12-31)');
   });
 
-  it('--json: the same diff as data', async () => {
+  it('says when the two reports did not judge the same scope (a --framework run shows every other rule as resolved)', async () => {
+    const full = await evaluate(KEY_DISABLED);
+    const narrow = await evaluate(KEY_DISABLED, '--framework', 'cis-aws-v3.0.0');
+    const run = await cli(['diff', full.path, narrow.path]);
+    expect(run.stderr).toContain('trailwarden: note: --framework differs (all vs cis-aws-v3.0.0); findings outside the narrower one show as resolved or new');
+    expect((await cli(['diff', full.path, full.path])).stderr).toBe('');
+  });
+
+    it('--json: the same diff as data', async () => {
     const a = await evaluate(CLEAN);
     const b = await evaluate(KEY_DISABLED);
     const run = await cli(['diff', a.path, b.path, '--json']);

@@ -20,6 +20,8 @@ export async function runDiff(oldFile: string, newFile: string, flags: DiffFlags
   const older = await loadReport(resolve(io.cwd, oldFile));
   const newer = await loadReport(resolve(io.cwd, newFile));
   const diff = diffReports(older, newer);
+  // "Resolved" only means "gone from NEW": say so when the two reports did not judge the same thing.
+  for (const note of scopeDifferences(older, newer)) io.stderr(`trailwarden: note: ${note}; findings outside the narrower one show as resolved or new\n`);
   if (flags.json) {
     const side = (file: string, r: typeof older) => ({ file, generatedAt: r.generatedAt, snapshotTakenAt: r.snapshotTakenAt, findings: r.findings.length });
     const summary = { new: diff.new.length, resolved: diff.resolved.length, changed: diff.changed.length };
@@ -35,4 +37,17 @@ export async function runDiff(oldFile: string, newFile: string, flags: DiffFlags
   }
   io.stderr(`trailwarden: exit 0: no new FAIL at or above ${failOnNew}\n`);
   return EXIT.ok;
+}
+
+type LoadedReport = Awaited<ReturnType<typeof loadReport>>;
+
+export function scopeDifferences(older: LoadedReport, newer: LoadedReport): string[] {
+  const notes: string[] = [];
+  if (older.rulesPack.sha256 !== newer.rulesPack.sha256) notes.push(`the rules packs differ (${older.rulesPack.rules} rules, sha256 ${older.rulesPack.sha256.slice(0, 12)}… vs ${newer.rulesPack.rules} rules, ${newer.rulesPack.sha256.slice(0, 12)}…)`);
+  if (older.framework !== newer.framework) notes.push(`--framework differs (${older.framework ?? 'all'} vs ${newer.framework ?? 'all'})`);
+  if (older.scope.organizationId !== newer.scope.organizationId) notes.push(`the organizations differ (${older.scope.organizationId ?? 'none'} vs ${newer.scope.organizationId ?? 'none'})`);
+  if (older.scope.regions.join(',') !== newer.scope.regions.join(',')) notes.push(`the scanned regions differ (${older.scope.regions.length} vs ${newer.scope.regions.length})`);
+  const ids = (r: LoadedReport) => r.accounts.filter((a) => a.status === 'scanned').map((a) => a.id).sort().join(',');
+  if (ids(older) !== ids(newer)) notes.push(`the scanned accounts differ (${older.accounts.filter((a) => a.status === 'scanned').length} vs ${newer.accounts.filter((a) => a.status === 'scanned').length})`);
+  return notes;
 }
