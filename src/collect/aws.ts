@@ -211,8 +211,10 @@ const MAX_CACHED_CLIENTS = 512;
 // config files on its first call (FIPS, dual-stack, app id, auth scheme, S3 checksums...):
 // the first client of a service resolves them once, memoized, and every later one reuses its
 // loaders. Those lookups were a large share of the scan's CPU, as most calls use a fresh client.
+// Not useFipsEndpoint: the SDK wraps it per client with a closure over that client's region
+// (a fips-* region forces it on), and the wrapper lands in the very object read here, so sharing
+// it would carry one client's region into every other.
 const SHARED_SETTING_KEYS = [
-  'useFipsEndpoint',
   'useDualstackEndpoint',
   'userAgentAppId',
   'authSchemePreference',
