@@ -70,6 +70,17 @@ export class NoCredentialsError extends Error {
   }
 }
 
+/**
+ * The scan was interrupted before the organization's accounts were known. Nothing honest can be
+ * written: a partial account list would look like a smaller organization, not an unseen one.
+ */
+export class InterruptedBeforeDiscoveryError extends Error {
+  constructor() {
+    super('interrupted before the accounts of the organization were listed');
+    this.name = 'InterruptedBeforeDiscoveryError';
+  }
+}
+
 interface Visit {
   record: AccountRecord;
   /** true when this account's credentials work. */
@@ -164,6 +175,8 @@ class ScanRun {
   async execute(): Promise<Body> {
     const { ctx, options, callerAccountId } = this;
     const discovery = await discoverOrganization(ctx, callerAccountId);
+    // An abort during discovery reads like "no organization" (the calls failed): never report that.
+    if (options.signal?.aborted) throw new InterruptedBeforeDiscoveryError();
     const organization = discovery.organization;
     this.organizationAvailable = organization.available;
     const orgAccounts: OrgAccount[] = discovery.accounts.length

@@ -204,7 +204,11 @@ describe('SIGINT during a scan (the real CLI in a subprocess)', () => {
     return spawn(process.execPath, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   };
 
-  async function interrupt(signals: number): Promise<{ code: number | null; stderr: string; seconds: number; dir: string }> {
+  /** Interrupts once `ready` holds for the calls the proxy has seen (by default: two accounts are being visited). */
+  async function interrupt(
+    signals: number,
+    ready: (ops: string[]) => boolean = (ops) => ops.filter((o) => o === 'DescribeRegions').length >= 2,
+  ): Promise<{ code: number | null; stderr: string; seconds: number; dir: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'tw-sigint-'));
     proxy.resetLog();
     // Every call is slow, so the scan is surely mid-way when the signal arrives.
@@ -214,7 +218,7 @@ describe('SIGINT during a scan (the real CLI in a subprocess)', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 30_000;
-    while (proxy.requests.filter((r) => r.operation === 'DescribeRegions').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!ready(proxy.requests.map((r) => r.operation)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(proxy.requests.length).toBeGreaterThan(0);
     const sent = Date.now();
     for (let i = 0; i < signals; i++) {
@@ -246,7 +250,15 @@ describe('SIGINT during a scan (the real CLI in a subprocess)', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 90_000);
 
-  it('a second SIGINT exits at once: exit 130, and snapshot.json is absent or valid, never corrupt', async () => {
+  it('interrupted while the organization is being listed: exit 130 and nothing written, never a smaller organization', async () => {
+    // The signal lands while DescribeOrganization / ListAccounts are in flight (700 ms each).
+    const { code, stderr, dir } = await interrupt(1, (ops) => ops.includes('DescribeOrganization') && !ops.includes('DescribeRegions'));
+    expect(code).toBe(130);
+    expect(stderr).toContain('exit 130: interrupted before the scan started; nothing written');
+    expect(readdirSync(dir)).toEqual([]);
+  }, 90_000);
+
+    it('a second SIGINT exits at once: exit 130, and snapshot.json is absent or valid, never corrupt', async () => {
     const { code, seconds, dir } = await interrupt(2);
     expect(code).toBe(130);
     expect(seconds).toBeLessThan(15);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { CallCounter } from '../../collect/observer.js';
-import { NoCredentialsError, scan } from '../../collect/scan.js';
+import { InterruptedBeforeDiscoveryError, NoCredentialsError, scan } from '../../collect/scan.js';
 import { parseShard } from '../../shard/assign.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL_VERSION } from '../../version.js';
@@ -75,6 +75,7 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
       result = await scan({ ...options, counter, onProgress: progress?.on, signal: interrupt.signal, recorder: evidence?.recorder });
     } catch (err) {
       await evidence?.abandon();
+      if (err instanceof InterruptedBeforeDiscoveryError) return interruptedBeforeStart(io);
       if (err instanceof NoCredentialsError) {
         if (interrupt.signal.aborted) return interruptedBeforeStart(io);
         throw new UsageError(err.message);
@@ -95,7 +96,8 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
     const written = await writeReports(outDir, outcome, prepared.formats);
     if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
     if (evidence) await finishEvidence(evidence, { flags, prepared, snapshot: s, outDir, evaluatedAt, scanOptions: options }, io);
-    if (interrupt.signal.aborted) {
+    // A Ctrl-C that came after the scan had finished interrupted nothing: the gate still decides.
+    if (interrupt.signal.aborted && !s.complete) {
       io.stderr(`trailwarden: exit ${EXIT.interrupted}: interrupted; ${snapshotPath} is a partial snapshot (complete: false)\n`);
       return EXIT.interrupted;
     }
@@ -117,7 +119,7 @@ function shardFlag(value: string | undefined) {
   return shard;
 }
 
-/** Interrupted before the caller's identity was known: there is nothing to write. */
+/** Interrupted before the caller's identity or the organization's accounts were known: there is nothing honest to write. */
 function interruptedBeforeStart(io: CliIO): number {
   io.stderr(`trailwarden: exit ${EXIT.interrupted}: interrupted before the scan started; nothing written\n`);
   return EXIT.interrupted;
