@@ -186,21 +186,26 @@ class ScanRun {
 
     const toScan: OrgAccount[] = [];
     for (const a of orgAccounts) {
-      const selected = this.selected(a);
+      const selection = this.selected(a);
+      const selected = selection !== false;
       // The shard filter comes after --accounts/--ous/--exclude-accounts, so the shards of one
       // selection partition exactly that selection.
       const inScope = selected && inShard(a.id, options.shard);
       const active = a.status === 'ACTIVE';
+      // Whether --ous selects it is unknown: an account in error, never silently left out.
+      const unknownSelection = selection === 'unknown' && inScope && active;
       const record: AccountRecord = {
         id: a.id,
         name: a.name,
         email: a.email,
         organizationStatus: organization.available ? a.status : null,
         isManagementAccount: organization.managementAccountId === a.id,
-        status: 'skipped',
+        status: unknownSelection ? 'error' : 'skipped',
         reason: !active
           ? `account is ${a.status}`
-          : inScope
+          : unknownSelection
+            ? 'its OU membership is unknown (the OU tree could not be read), so whether --ous selects it is unknown; not scanned'
+            : inScope
             ? null
             : selected
               ? `scanned by another shard (this is shard ${formatShard(options.shard!)})`
@@ -216,7 +221,7 @@ class ScanRun {
         coveringTrailArns: [],
       };
       this.records.set(a.id, record);
-      if (inScope && active) toScan.push(a);
+      if (inScope && active && !unknownSelection) toScan.push(a);
     }
     options.onProgress?.({ kind: 'discovered', accounts: orgAccounts.length, toScan: toScan.length, organization: organization.available });
 
@@ -252,11 +257,14 @@ class ScanRun {
     return { organization, accounts: [...this.records.values()], trails, ...resources };
   }
 
-  private selected(a: OrgAccount): boolean {
+  /** Selected by the filters; 'unknown' when --ous decides and the account's OU path was not read. */
+  private selected(a: OrgAccount): boolean | 'unknown' {
     const { accounts, ous, excludeAccounts } = this.options;
     if (accounts?.length && !accounts.includes(a.id)) return false;
-    if (ous?.length && !a.ouPath.some((ou) => ous.includes(ou.id))) return false;
-    return !(excludeAccounts ?? []).includes(a.id);
+    if ((excludeAccounts ?? []).includes(a.id)) return false;
+    // Every member sits at least under a root: an empty path means the OU tree was not read.
+    if (ous?.length && !a.ouPath.length && this.organizationAvailable) return 'unknown';
+    return !ous?.length || a.ouPath.some((ou) => ous.includes(ou.id));
   }
 
   /** Whether the account's credentials work; assumes the role once, lazily, for org accounts. */

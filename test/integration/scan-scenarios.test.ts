@@ -214,7 +214,20 @@ describe('scan of the scenario organization', () => {
     expect(clean.accounts.filter((a) => a.status === 'scanned')).toHaveLength(13);
   });
 
-  it('disabled KMS key', () => {
+  it('--ous with the OU tree unreadable: every active account is error (selection unknown), none silently left out', async () => {
+    proxy.setRules([{ match: { service: 'organizations', operation: 'ListRoots' }, fault: 'AccessDenied' }]);
+    const s = (await scanAt(proxy.endpoint, { ous: [org.ous.prod], regions: ['us-east-1'] })).snapshot;
+    proxy.clearRules();
+    const active = s.accounts.filter((a) => a.organizationStatus === 'ACTIVE');
+    expect(active.length).toBeGreaterThan(10);
+    for (const a of active) {
+      expect(a, a.id).toMatchObject({ status: 'error', inScope: true, ouPath: [] });
+      expect(a.reason).toContain('OU membership is unknown');
+    }
+    expect(s.errors.filter((e) => e.operation === 'ListRoots').map((e) => e.code), JSON.stringify(s.errors.slice(0, 3))).toEqual([expect.stringMatching(/AccessDenied/)]);
+  });
+
+    it('disabled KMS key', () => {
     const k = snap.keys.find((x) => x.arn === org.keys.disabled)!;
     expect(k).toMatchObject({ ownerAccountId: org.accounts.disabledKey, exists: true });
     expect(k.metadata?.keyState).toBe('Disabled');
