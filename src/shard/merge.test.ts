@@ -48,7 +48,29 @@ describe('mergeShards', () => {
     expect(notes).toEqual([expect.stringMatching(new RegExp(`^bucket org-cloudtrail-logs-222222222222: the copies in shard 1/${COUNT} \\(shard-1\\.json\\), shard 2/${COUNT} \\(shard-2\\.json\\) differ; kept the one from shard 1/`))]);
   });
 
-  it('unions the trails that use a resource across shards', () => {
+  it('takes each fact from whichever shard saw it: one copy lacks the status, the other the selectors', () => {
+    const inputs = files();
+    const trail = base.trails[0]!;
+    inputs[0]!.snapshot.trails[0]!.status = null;
+    inputs[1]!.snapshot.trails[0]!.eventSelectors = null;
+    inputs[1]!.snapshot.trails[0]!.tags = null;
+    const merged = mergeShards(inputs).snapshot.trails.find((t) => t.arn === trail.arn)!;
+    expect(merged.status).toEqual(trail.status);
+    expect(merged.eventSelectors).toEqual(trail.eventSelectors);
+  });
+
+  it('on copies with as many facts that disagree, keeps the most recent reading', () => {
+    const inputs = files();
+    for (const i of inputs) i.snapshot.finishedAt = '2026-11-21T10:00:00.000Z';
+    inputs[1]!.snapshot.finishedAt = '2026-11-21T11:00:00.000Z';
+    inputs[0]!.snapshot.trails[0]!.status!.isLogging = true;
+    inputs[1]!.snapshot.trails[0]!.status!.isLogging = false;
+    const { snapshot, notes } = mergeShards(inputs);
+    expect(snapshot.trails[0]!.status!.isLogging).toBe(false);
+    expect(notes.some((n) => n.includes(`kept the one from shard 2/${COUNT}`))).toBe(true);
+  });
+
+    it('unions the trails that use a resource across shards', () => {
     const inputs = files();
     for (const i of inputs) i.snapshot.buckets[0]!.usedByTrailArns = ['arn:a'];
     inputs[1]!.snapshot.buckets[0]!.usedByTrailArns = ['arn:b', 'arn:a'];

@@ -35,7 +35,7 @@ export function mergeShards(inputs: ShardFile[]): MergeResult {
   const first = shards[0]!;
 
   const organization = pickRicher(
-    shards.map((s) => ({ from: label(s), value: s.snapshot.organization })),
+    shards.map((s) => ({ from: label(s), at: s.snapshot.finishedAt, value: s.snapshot.organization })),
     'the organization',
     notes,
   );
@@ -156,7 +156,8 @@ function mergeAccounts(shards: Sharded[], count: number, notes: string[]): Accou
       // The owning shard never saw this account (it joined the organization between two
       // shards' ListAccounts): nobody scanned it.
       const seen = list[0]!;
-      const selected = seen.record.reason?.startsWith('scanned by another shard') ?? false;
+      // Selected if any shard says another shard scans it (one that saw it suspended does not decide).
+      const selected = list.some((c) => c.record.reason?.startsWith('scanned by another shard') ?? false);
       record = selected
         ? {
             ...seen.record,
@@ -187,28 +188,47 @@ function mergeByKey<T extends object>(
   label: (s: Sharded) => string,
   combine: (kept: T, all: T[]) => T = (kept) => kept,
 ): T[] {
-  const groups = new Map<string, { from: string; value: T }[]>();
+  const groups = new Map<string, Copy<T>[]>();
   for (const s of shards) {
     for (const item of items(s)) {
       const list = groups.get(key(item)) ?? [];
-      list.push({ from: label(s), value: item });
+      list.push({ from: label(s), at: s.snapshot.finishedAt, value: item });
       groups.set(key(item), list);
     }
   }
   return [...groups].map(([k, list]) => combine(pickRicher(list, `${what} ${k}`, notes), list.map((c) => c.value)));
 }
 
-/** The copy with the most collected facts; notes when copies disagree beyond timestamps. */
-function pickRicher<T>(copies: { from: string; value: T }[], what: string, notes: string[]): T {
+interface Copy<T> {
+  from: string;
+  /** When the shard that read it finished. */
+  at: string;
+  value: T;
+}
+
+/**
+ * The copy with the most collected facts (on a tie, the most recent reading), with any top-level
+ * fact it lacks taken from the others, newest first: a fact one shard saw is not lost because
+ * another shard's copy was richer elsewhere. Notes when copies disagree beyond timestamps.
+ */
+function pickRicher<T>(copies: Copy<T>[], what: string, notes: string[]): T {
   let best = copies[0]!;
   const facts = (v: T) => factCount(withoutVolatile(v));
-  for (const c of copies.slice(1)) if (facts(c.value) > facts(best.value)) best = c;
+  for (const c of copies.slice(1)) {
+    const more = facts(c.value) - facts(best.value);
+    if (more > 0 || (more === 0 && c.at > best.at)) best = c;
+  }
   const shape = (v: T) => JSON.stringify(withoutVolatile(v));
   const differing = copies.filter((c) => shape(c.value) !== shape(best.value));
   if (differing.length) {
-    notes.push(`${what}: the copies in ${[best, ...differing].map((c) => c.from).join(', ')} differ; kept the one from ${best.from} (${facts(best.value)} facts)`);
+    notes.push(`${what}: the copies in ${[best, ...differing].map((c) => c.from).join(', ')} differ; kept the one from ${best.from} (${facts(best.value)} facts), facts it lacks from the others`);
   }
-  return best.value;
+  if (!best.value || typeof best.value !== 'object' || Array.isArray(best.value)) return best.value;
+  const filled = { ...best.value } as Record<string, unknown>;
+  for (const c of [...copies].sort((a, b) => b.at.localeCompare(a.at))) {
+    for (const [k, v] of Object.entries(c.value as Record<string, unknown>)) if (filled[k] === null && v !== null && v !== undefined) filled[k] = v;
+  }
+  return filled as T;
 }
 
 /** Collected leaf values: a fact that was not collected is null. */
