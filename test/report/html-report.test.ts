@@ -13,7 +13,7 @@ import { Snapshot } from '../../src/inventory/schema.js';
 import { Report } from '../../src/report/report.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { scanAt } from '../harness/scan-run.js';
+import { assertValidReport, scanAt } from '../harness/scan-run.js';
 import { seedScenarioOrganization, type ScenarioOrg } from '../harness/scenario-org.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -64,8 +64,10 @@ beforeAll(async () => {
   ].join('\n'));
   const prepared = await prepare({ waivers: `${OUT}/waivers.yaml` }, ROOT);
   const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date());
-  report = Report.parse(outcome.report);
   await writeReports(OUT, outcome, ['json', 'html']);
+  // The report.json the page was built from, checked against the published JSON Schema.
+  report = Report.parse(JSON.parse(readFileSync(`${OUT}/report.json`, 'utf8')));
+  assertValidReport(report);
   html = readFileSync(`${OUT}/report.html`, 'utf8');
   fileUrl = pathToFileURL(`${OUT}/report.html`).href;
 
