@@ -215,7 +215,9 @@ describe('scan --evidence interrupted (Ctrl-C)', () => {
     let run;
     try {
       const running = cli(['scan', '--endpoint-url', slow.endpoint, '--regions', 'us-east-1,eu-west-1', '--out', join(dir, 'out'), '--evidence', join(dir, 'evidence')]);
-      await new Promise((r) => setTimeout(r, 2_000));
+      // Interrupt once accounts are being visited (an interrupt during discovery writes nothing).
+      const deadline = Date.now() + 30_000;
+      while (slow.requests.filter((r) => r.operation === 'DescribeRegions').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       process.emit('SIGINT');
       run = await running;
     } finally {
