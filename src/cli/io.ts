@@ -6,6 +6,11 @@ export interface CliIO {
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /**
+   * Replaces the current stderr line with text, on a terminal (progress). Set by terminalSafeIO,
+   * the only place a terminal control sequence is written; without it, progress prints plain lines.
+   */
+  redraw?: (text: string) => void;
 }
 
 export function processIO(): CliIO {

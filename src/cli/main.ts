@@ -5,6 +5,7 @@ import { EXIT, UsageError } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 import { jsonLogsIO } from './json-logs.js';
 import { collectList } from './parse.js';
+import { terminalSafeIO } from './terminal-safe.js';
 import { InputError } from '../util/input-error.js';
 
 /** Kept in step with src/report/formats/index.ts by a test; not imported, so startup stays light. */
@@ -12,8 +13,10 @@ export const FORMAT_HELP = 'report formats, comma-separated: json, html, csv, sa
 
 export async function runCli(argv: string[], processIo: CliIO = processIO()): Promise<number> {
   const options = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
-  const jsonLogs = options.includes('--json-logs') ? jsonLogsIO(processIo) : null;
-  const io = jsonLogs ?? processIo;
+  // Innermost, so it sees the bytes as they leave: JSON log lines included, each escaped once.
+  const safeIo = terminalSafeIO(processIo);
+  const jsonLogs = options.includes('--json-logs') ? jsonLogsIO(safeIo) : null;
+  const io = jsonLogs ?? safeIo;
   try {
     return await run(argv, io, jsonLogs);
   } finally {

@@ -23,29 +23,34 @@ export class Progress {
       case 'account-done':
         this.done++;
         this.trails += event.trails;
-        if (!this.io.stderrIsTTY) {
+        if (!this.redraw) {
           this.line(`account ${event.accountId} (${event.name}): ${event.status}, ${event.regions} region(s), ${event.trails} trail listing(s)`);
         }
         break;
       case 'phase':
         this.phase = event.phase === 'done' ? 'done' : event.phase === 'trails' ? 'trail configuration' : 'linked resources';
-        if (!this.io.stderrIsTTY && event.phase !== 'done') this.line(`reading ${this.phase}`);
+        if (!this.redraw && event.phase !== 'done') this.line(`reading ${this.phase}`);
         break;
     }
     this.draw(event.kind === 'phase' && event.phase === 'done');
   };
 
+  /** In place on a terminal, through the IO's one raw control sequence; plain lines otherwise. */
+  private get redraw(): ((text: string) => void) | undefined {
+    return this.io.stderrIsTTY ? this.io.redraw : undefined;
+  }
+
   private line(text: string): void {
-    if (this.io.stderrIsTTY) this.io.stderr('\r\x1b[2K');
-    this.io.stderr(`${text}\n`);
+    (this.redraw ?? this.io.stderr)(`${text}\n`);
   }
 
   private draw(final: boolean): void {
-    if (!this.io.stderrIsTTY) return;
+    const redraw = this.redraw;
+    if (!redraw) return;
     const now = Date.now();
     if (!final && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const text = `scanning: ${this.done}/${this.accounts} accounts · ${this.phase} · ${this.calls()} API calls`;
-    this.io.stderr(`\r\x1b[2K${text}${final ? '\n' : ''}`);
+    redraw(`${text}${final ? '\n' : ''}`);
   }
 }
