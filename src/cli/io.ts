@@ -14,8 +14,18 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // A reader that stops reading (`rules list | head -1`) closes the pipe: the rest of stdout has
+  // no one to go to, and that is not a failure of the run. The writes after it are dropped, the
+  // command ends with its own exit code (0 for rules list), and no EPIPE stack reaches stderr.
+  let stdoutGone = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutGone = true;
+  });
   return {
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => {
+      if (!stdoutGone) process.stdout.write(t);
+    },
     stderr: (t) => process.stderr.write(t),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
