@@ -128,8 +128,8 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
     });
   rules
     .command('docs')
-    .description('write the rule reference generated from the pack')
-    .option('--out <file>', 'where to write it', 'docs/rules.md')
+    .description('print the rule reference generated from the pack (Markdown) on stdout')
+    .option('--out <file>', 'write it to this file instead')
     .action(async (opts) => {
       const { runRulesDocs } = await import('./commands/rules.js');
       exitCode = await runRulesDocs(opts, io);

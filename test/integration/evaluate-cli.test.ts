@@ -1,5 +1,5 @@
 // Offline re-evaluation and the rules commands, as a user runs them.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,7 +96,17 @@ describe('trailwarden rules', () => {
 
   it('docs/rules.md is generated from the pack and up to date', async () => {
     const file = join(outDir(), 'rules.md');
-    await cli(['rules', 'docs', '--out', file]);
-    expect(readFileSync('docs/rules.md', 'utf8'), 'run: npx trailwarden rules docs').toBe(readFileSync(file, 'utf8'));
+    const run = await cli(['rules', 'docs', '--out', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(readFileSync('docs/rules.md', 'utf8'), 'run: npx trailwarden rules docs --out docs/rules.md').toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('rules docs without --out prints the reference on stdout and writes nothing where it runs', async () => {
+    const cwd = outDir();
+    const run = await cli(['rules', 'docs'], { cwd });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(readFileSync('docs/rules.md', 'utf8'));
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });

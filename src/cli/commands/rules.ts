@@ -26,10 +26,16 @@ export async function runRulesValidate(dir: string | undefined, io: CliIO): Prom
   return EXIT.ok;
 }
 
-export async function runRulesDocs(flags: { out: string }, io: CliIO): Promise<number> {
+/** On stdout, or into --out FILE only when asked: never a file under whatever directory it runs in. */
+export async function runRulesDocs(flags: { out?: string }, io: CliIO): Promise<number> {
   const pack = await loadRules([BUILTIN_RULES]);
+  const reference = rulesReference(pack.rules);
+  if (flags.out === undefined) {
+    io.stdout(reference);
+    return EXIT.ok;
+  }
   const path = resolve(io.cwd, flags.out);
-  await writeFileAtomic(path, rulesReference(pack.rules));
-  io.stdout(`wrote ${path} (${pack.rules.length} rules)\n`);
+  await writeFileAtomic(path, reference);
+  io.stderr(`trailwarden: wrote ${path} (${pack.rules.length} rules)\n`);
   return EXIT.ok;
 }
