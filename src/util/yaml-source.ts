@@ -1,5 +1,5 @@
 // YAML parsing that remembers where things are, so validation errors can name a line.
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { InputError } from './input-error.js';
 
 export interface YamlSource {
@@ -16,6 +16,21 @@ export function parseYaml(file: string, text: string): YamlSource {
   if (first) {
     const line = first.linePos?.[0]?.line ?? counter.linePos(first.pos[0]).line;
     throw new InputError(file, line, `invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  // No trailwarden input needs an alias: rules, config and waivers are short hand-written files,
+  // and the JSON ones (snapshots, reports) cannot have any. Refusing every alias, rather than
+  // bounding how far they expand, leaves no limit to tune and no billion-laughs file that gets
+  // under it: a repeated value is written out.
+  let alias: Alias | undefined;
+  visit(doc, {
+    Alias: (_, node) => {
+      alias = node;
+      return visit.BREAK;
+    },
+  });
+  if (alias) {
+    const line = alias.range ? counter.linePos(alias.range[0]).line : null;
+    throw new InputError(file, line, `YAML alias "*${alias.source}" is not accepted (trailwarden reads no anchors or aliases: write the value out)`);
   }
   const lineOf = (path: readonly (string | number)[], key?: string): number | null => {
     for (let n = path.length; n >= 0; n--) {

@@ -1,0 +1,46 @@
+// Input that is wrong, or hostile, is refused before anything is written: exit 2, one line
+// naming the file (and the line, where there is one) and what is wrong with it.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../harness/cli.js';
+
+const BASE = new URL('../rules/base-snapshot.json', import.meta.url).pathname;
+const work = () => mkdtempSync(join(tmpdir(), 'tw-refused-'));
+
+/** Nine levels of nine: a billion "lol"s once every alias is expanded. */
+const BILLION_LAUGHS = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...'bcdefghi'.split('').map((name, i) => {
+    const prev = 'abcdefghi'[i]!;
+    return `${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`;
+  }),
+  '',
+].join('\n');
+
+describe('YAML alias bombs', () => {
+  it('a billion-laughs config: exit 2 naming the file and the line of the first alias', async () => {
+    const dir = work();
+    const config = join(dir, 'trailwarden.config.yaml');
+    writeFileSync(config, BILLION_LAUGHS);
+    const run = await cli(['evaluate', BASE, '--config', config, '--out', join(dir, 'out')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^trailwarden: ${config}:2: YAML alias "\\*a" is not accepted`));
+  }, 20_000);
+
+  it('waivers and rules files refuse aliases the same way', async () => {
+    const dir = work();
+    const waivers = join(dir, 'waivers.yaml');
+    writeFileSync(waivers, `owner: &o team@example.com\nwaivers:\n  - rule: trail-insights\n    resource: '*'\n    reason: r\n    owner: *o\n    expires: 2030-01-01\n`);
+    const w = await cli(['evaluate', BASE, '--waivers', waivers, '--out', join(dir, 'out')]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toContain(`${waivers}:6: YAML alias "*o" is not accepted`);
+    const rules = join(dir, 'rules');
+    mkdirSync(rules);
+    writeFileSync(join(rules, 'my-rule.yaml'), `id: &id my-rule\ntitle: *id\n`);
+    const r = await cli(['rules', 'list', '--rules', rules]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(rules, 'my-rule.yaml')}:2: YAML alias "*id" is not accepted`);
+  });
+});
