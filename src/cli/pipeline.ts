@@ -48,8 +48,8 @@ export async function prepare(flags: EvaluationFlags, cwd: string): Promise<Prep
   for (const f of formats) if (!available.includes(f)) throw new UsageError(`--format: "${f}" is not available (available: ${available.join(', ')})`);
   const failOn = (flags.failOn ?? 'high') as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on: "${flags.failOn}" is not a severity or none (${FAIL_ON.join(', ')})`);
-  const config = flags.config ? await loadConfig(resolve(cwd, flags.config)) : DEFAULT_CONFIG;
   const pack = await loadRules([BUILTIN_RULES, ...(flags.rules ?? []).map((d) => resolve(cwd, d))]);
+  const config = flags.config ? await loadConfig(resolve(cwd, flags.config), pack.rules.map((r) => r.id)) : DEFAULT_CONFIG;
   if (flags.framework && !selectRules(pack.rules, { framework: flags.framework, config }).length) {
     const known = [...new Set(pack.rules.flatMap((r) => Object.keys(r.frameworks)))].sort();
     throw new UsageError(`--framework: no rule maps to "${flags.framework}" (known: ${known.join(', ')})`);

@@ -52,8 +52,12 @@ export function configJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** Loads and validates a config file; errors name the file and line. */
-export async function loadConfig(file: string): Promise<Config> {
+/**
+ * Loads and validates a config file; errors name the file and line. With the ids of the rules
+ * pack (built-in plus --rules), a switch for any other id is an error too: a typo in
+ * `rules: { trail-insight: { enabled: false } }` would otherwise leave the rule on, silently.
+ */
+export async function loadConfig(file: string, ruleIds?: readonly string[]): Promise<Config> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -63,5 +67,9 @@ export async function loadConfig(file: string): Promise<Config> {
   const source = parseYaml(file, text);
   const parsed = ConfigFile.safeParse(source.data ?? {});
   if (!parsed.success) throw schemaError(source, parsed.error.issues, 'key');
+  const unknown = ruleIds ? Object.keys(parsed.data.rules).find((id) => !ruleIds.includes(id)) : undefined;
+  if (unknown !== undefined) {
+    throw new InputError(file, source.lineOf(['rules'], unknown), `rules.${unknown}: no rule has this id (built-in pack and --rules directories; trailwarden rules list shows them)`);
+  }
   return parsed.data;
 }

@@ -44,3 +44,28 @@ describe('YAML alias bombs', () => {
     expect(r.stderr).toContain(`${join(rules, 'my-rule.yaml')}:2: YAML alias "*id" is not accepted`);
   });
 });
+
+describe('a config naming an unknown rule', () => {
+  it('a switch for a rule id no pack has: exit 2 with file:line', async () => {
+    const dir = work();
+    const config = join(dir, 'trailwarden.config.yaml');
+    writeFileSync(config, 'rules:\n  trail-insights: { enabled: false }\n  no-such-rule: { enabled: false }\n');
+    const run = await cli(['evaluate', BASE, '--config', config, '--out', join(dir, 'out')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^trailwarden: ${config}:3: rules\\.no-such-rule: no rule has this id \\(built-in pack`));
+  });
+
+  it('the id of a rule given with --rules is known', async () => {
+    const dir = work();
+    const config = join(dir, 'trailwarden.config.yaml');
+    writeFileSync(config, 'rules:\n  trail-delivers-to-log-archive: { enabled: false }\n');
+    // The configuration passes: the run goes on to the snapshot, which is missing.
+    const missing = join(dir, 'missing-snapshot.json');
+    const run = await cli(['evaluate', missing, '--config', config, '--rules', 'examples/rules', '--out', join(dir, 'out')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^trailwarden: ${missing}: `));
+    const without = await cli(['evaluate', BASE, '--config', config, '--out', join(dir, 'out')]);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain(`${config}:2: rules.trail-delivers-to-log-archive: no rule has this id`);
+  });
+});
