@@ -1,9 +1,11 @@
 // The integrity half of verify on hand-made bundles (the end-to-end test scans moto for a real one).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Text, writeManifest } from './manifest.js';
+import { runCli } from '../cli/main.js';
 import { verifyBundle } from './verify.js';
 
 async function bundleWith(files: Record<string, string>): Promise<string> {
@@ -56,6 +58,28 @@ describe('verifyBundle integrity checks', () => {
     symlinkSync(elsewhere, join(dir, 'a.txt'));
     const r = await verifyBundle(dir);
     expect(integrity(r.problems)).toEqual([expect.objectContaining({ kind: 'edited', path: 'a.txt', message: expect.stringContaining('not a regular file') })]);
+  });
+
+  it('a FIFO anywhere in the bundle is named and never opened (a read would wait forever)', { timeout: 20_000 }, async () => {
+    for (const fifo of ['evidence.json', 'manifest.json', 'a.txt']) {
+      const dir = await bundleWith({ 'a.txt': 'one' });
+      rmSync(join(dir, fifo), { force: true });
+      execFileSync('mkfifo', [join(dir, fifo)]);
+      const r = await verifyBundle(dir);
+      expect(r.isBundle, fifo).toBe(true);
+      expect(r.problems, fifo).toEqual([expect.objectContaining({ kind: 'edited', path: fifo, message: expect.stringContaining('not a regular file') })]);
+    }
+  });
+
+  it('trailwarden verify on a bundle holding a FIFO: exit 1, the FIFO named', { timeout: 20_000 }, async () => {
+    const dir = await bundleWith({ 'a.txt': 'one' });
+    execFileSync('mkfifo', [join(dir, 'evidence.json')]);
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), stderrIsTTY: false, env: {}, cwd: process.cwd() };
+    expect(await runCli(['verify', dir], io)).toBe(1);
+    expect(stdout).toContain('evidence.json is not a regular file');
+    expect(stderr).toContain('FAILED verification: 1 problem(s)');
   });
 
   it('a missing manifest.sha256 and a checksum line that is not one are each named', async () => {

@@ -63,6 +63,12 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   const hasManifest = await exists(join(dir, MANIFEST_FILE));
   const hasChecksum = await exists(join(dir, MANIFEST_CHECKSUM_FILE));
   if (!hasManifest && !hasChecksum) return notBundle(`${dir} is not an evidence bundle (no ${MANIFEST_FILE})`);
+  // Only regular files are ever opened: a read of a FIFO waits forever for a writer, a device
+  // reads without end, a symlink points anywhere. A bundle holding one was not written by
+  // trailwarden (writeManifest refuses them), so each is named and nothing else is opened.
+  const special = (await listFiles(dir)).filter((f) => !f.regular);
+  for (const f of special) problem('edited', f.path, `${f.path} is not a regular file (a symlink, FIFO or other special file): not opened, and the rest of the bundle not checked`);
+  if (special.length) return result;
 
   const manifest = await checkManifest(dir, hasManifest, hasChecksum, options, result, problem);
   if (manifest === 'not-a-bundle') return notBundle(`${dir} is not an evidence bundle (${MANIFEST_FILE} is not a trailwarden manifest)`);
