@@ -69,3 +69,26 @@ describe('a config naming an unknown rule', () => {
     expect(without.stderr).toContain(`${config}:2: rules.trail-delivers-to-log-archive: no rule has this id`);
   });
 });
+
+describe('a report where a snapshot is expected, and the reverse', () => {
+  it('evaluate, merge, --baseline and diff each say in one line which kind of file they were given', async () => {
+    const dir = work();
+    const out = join(dir, 'demo');
+    expect((await cli(['demo', '--out', out, '--format', 'json', '--quiet'])).code).toBe(0);
+    const report = join(out, 'report.json');
+    const snapshot = new URL('../../demo/snapshot.json', import.meta.url).pathname;
+    const asSnapshot = `trailwarden: ${report}: this is a trailwarden report.json, not a snapshot: give the snapshot.json written beside it\n`;
+    for (const args of [['evaluate', report, '--out', join(dir, 'out')], ['merge', report, '--out', join(dir, 'merged.json')]]) {
+      const run = await cli(args);
+      expect(run.code, args[0]).toBe(2);
+      expect(run.stderr, args[0]).toBe(asSnapshot);
+    }
+    const asReport = `trailwarden: ${snapshot}:1: not a trailwarden report.json: this is a snapshot; give the report.json written beside it\n`;
+    const baseline = await cli(['demo', '--out', join(dir, 'out'), '--baseline', snapshot, '--quiet']);
+    expect(baseline.code).toBe(2);
+    expect(baseline.stderr).toBe(asReport);
+    const diff = await cli(['diff', report, snapshot]);
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toBe(asReport);
+  });
+});

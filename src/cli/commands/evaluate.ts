@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadSnapshot } from '../../inventory/load.js';
+import { loadSnapshotInput } from '../inputs.js';
 import type { CliIO } from '../io.js';
 import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../pipeline.js';
 import { findingsSummary } from '../summary.js';
@@ -13,7 +13,7 @@ export interface EvaluateFlags extends EvaluationFlags {
 /** Re-evaluates a saved snapshot offline: the same snapshot and clock give the same report. */
 export async function runEvaluate(snapshotPath: string, flags: EvaluateFlags, io: CliIO): Promise<number> {
   const prepared = await prepare(flags, io.cwd);
-  const snapshot = await loadSnapshot(resolve(io.cwd, snapshotPath));
+  const snapshot = await loadSnapshotInput(resolve(io.cwd, snapshotPath));
   const now = flags.now ? new Date(flags.now) : new Date();
   const outcome = evaluateSnapshot(snapshot, prepared, flags.framework, now);
   const written = await writeReports(resolve(io.cwd, flags.out), outcome, prepared.formats);

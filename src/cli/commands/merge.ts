@@ -1,10 +1,10 @@
 // trailwarden merge: join the snapshots of a sharded scan into one, written atomically.
 import { resolve } from 'node:path';
-import { loadSnapshot } from '../../inventory/load.js';
 import { Snapshot } from '../../inventory/schema.js';
 import { mergeShards, ShardSetError } from '../../shard/merge.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { EXIT, UsageError } from '../errors.js';
+import { loadSnapshotInput } from '../inputs.js';
 import type { CliIO } from '../io.js';
 
 export interface MergeFlags {
@@ -15,7 +15,7 @@ export interface MergeFlags {
 export async function runMerge(files: string[], flags: MergeFlags, io: CliIO): Promise<number> {
   const inputs = [];
   // Every file is read and checked before anything is written.
-  for (const file of files) inputs.push({ file, snapshot: await loadSnapshot(resolve(io.cwd, file)) });
+  for (const file of files) inputs.push({ file, snapshot: await loadSnapshotInput(resolve(io.cwd, file)) });
   let merged;
   try {
     merged = mergeShards(inputs);
