@@ -15,6 +15,9 @@ export type FailOn = (typeof FAIL_ON)[number];
 export interface Baseline {
   file: string;
   failing: ReadonlySet<string>;
+  /** What the baseline judged: a run of another organization is refused unless --baseline-any. */
+  organizationId: string | null;
+  anyScope: boolean;
 }
 
 export interface Verdict {

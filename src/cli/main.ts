@@ -58,6 +58,7 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
     .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity (none: never on findings)', 'high')
     .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
     .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')
+    .option('--baseline-any', 'accept a --baseline of another organization or rules pack')
     .option('--allow-incomplete', 'exit 0 even when some facts could not be collected')
     .addOption(new Option('--quiet', 'no progress and no summary on stderr').conflicts('verbose'))
     .option('--verbose', 'list every collection error in the summary')
@@ -76,6 +77,7 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
       .option('--fail-on <severity>', 'exit 1 when a FAIL is at or above this severity (none: never on findings)', 'high')
       .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
       .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')
+      .option('--baseline-any', 'accept a --baseline of another organization or rules pack')
       .option('--allow-incomplete', 'exit 0 even when the snapshot is incomplete (ERROR findings, collection errors)');
 
   rulesOptions(

@@ -29,6 +29,7 @@ export interface EvaluationFlags {
   allowIncomplete?: boolean;
   waivers?: string;
   baseline?: string;
+  baselineAny?: boolean;
 }
 
 export interface Prepared {
@@ -55,13 +56,34 @@ export async function prepare(flags: EvaluationFlags, cwd: string): Promise<Prep
     throw new UsageError(`--framework: no rule maps to "${flags.framework}" (known: ${known.join(', ')})`);
   }
   const waivers = flags.waivers ? await loadWaivers(resolve(cwd, flags.waivers), flags.waivers, pack.rules.map((r) => r.id)) : null;
-  const baseline = flags.baseline ? baselineOf(await loadReport(resolve(cwd, flags.baseline)), flags.baseline) : null;
+  const baseline = flags.baseline ? baselineOf(await loadReport(resolve(cwd, flags.baseline)), flags.baseline, pack, !!flags.baselineAny) : null;
   return { config, pack, formats, failOn, waivers, baseline };
 }
 
-/** A FAIL in the baseline, waived or not, is known: it fails a --baseline gate only when it is new. */
-function baselineOf(report: Report, file: string): Baseline {
-  return { file, failing: new Set(report.findings.filter((f) => f.status === 'FAIL').map((f) => f.fingerprint)) };
+/**
+ * A FAIL in the baseline, waived or not, is known: it fails a --baseline gate only when it is new.
+ * A baseline judged by another rules pack, or (checkBaselineScope) of another organization, would
+ * let FAILs through as "already known" that it never judged: refused unless --baseline-any.
+ */
+function baselineOf(report: Report, file: string, pack: RulesPack, anyScope: boolean): Baseline {
+  if (!anyScope && report.rulesPack.sha256 !== pack.sha256) {
+    throw new UsageError(
+      `--baseline: ${file} was judged by another rules pack (sha256 ${report.rulesPack.sha256.slice(0, 12)}…, this run ${pack.sha256.slice(0, 12)}…): its findings are not this run's; --baseline-any accepts it`,
+    );
+  }
+  return {
+    file,
+    failing: new Set(report.findings.filter((f) => f.status === 'FAIL').map((f) => f.fingerprint)),
+    organizationId: report.scope.organizationId,
+    anyScope,
+  };
+}
+
+/** The organization is known only once the snapshot is: checked before anything is evaluated or written. */
+function checkBaselineScope(baseline: Baseline | null, snapshot: Snapshot): void {
+  if (!baseline || baseline.anyScope || baseline.organizationId === snapshot.organization.id) return;
+  const org = (id: string | null) => (id ? `organization ${id}` : 'no organization (a single account)');
+  throw new UsageError(`--baseline: ${baseline.file} is a report of ${org(baseline.organizationId)}, this run is of ${org(snapshot.organization.id)}; --baseline-any accepts it`);
 }
 
 export interface Outcome {
@@ -73,6 +95,7 @@ export interface Outcome {
 }
 
 export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): Outcome {
+  checkBaselineScope(prepared.baseline, snapshot);
   const evaluated = evaluate(snapshot, prepared.pack.rules, { now, config: prepared.config, framework });
   // Waivers are a separate pure step, judged at the same clock: evaluate() knows nothing of them.
   const waived = prepared.waivers ? applyWaivers(evaluated, prepared.waivers, now) : { findings: evaluated, outcome: null };

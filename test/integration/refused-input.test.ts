@@ -1,6 +1,6 @@
 // Input that is wrong, or hostile, is refused before anything is written: exit 2, one line
 // naming the file (and the line, where there is one) and what is wrong with it.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,5 +90,44 @@ describe('a report where a snapshot is expected, and the reverse', () => {
     const diff = await cli(['diff', report, snapshot]);
     expect(diff.code).toBe(2);
     expect(diff.stderr).toBe(asReport);
+  });
+});
+
+describe('--baseline from another organization or rules pack', () => {
+  const NOW = '2026-11-21T12:00:00Z';
+  async function reportOf(dir: string, snapshot: string, ...args: string[]): Promise<string> {
+    const out = join(dir, `report-${Math.random().toString(36).slice(2)}`);
+    const run = await cli(['evaluate', snapshot, '--out', out, '--now', NOW, '--format', 'json', '--fail-on', 'none', '--allow-incomplete', ...args]);
+    expect(run.code, run.stderr).toBe(0);
+    return join(out, 'report.json');
+  }
+
+  it('a baseline of another organization: exit 2 naming both, unless --baseline-any', async () => {
+    const dir = work();
+    const baseline = await reportOf(dir, BASE);
+    const other = JSON.parse(readFileSync(BASE, 'utf8'));
+    const ownOrg = other.organization.id;
+    other.organization.id = 'o-zzzzzzzzzz';
+    const otherSnapshot = join(dir, 'other-org.json');
+    writeFileSync(otherSnapshot, JSON.stringify(other, null, 2));
+    const run = await cli(['evaluate', otherSnapshot, '--out', join(dir, 'out'), '--now', NOW, '--baseline', baseline]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`trailwarden: --baseline: ${baseline} is a report of organization ${ownOrg}, this run is of organization o-zzzzzzzzzz; --baseline-any accepts it\n`);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    const accepted = await cli(['evaluate', otherSnapshot, '--out', join(dir, 'out'), '--now', NOW, '--baseline', baseline, '--baseline-any']);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toContain(`already in the baseline ${baseline}`);
+  });
+
+  it('a baseline judged by another rules pack: exit 2 before anything is written, unless --baseline-any', async () => {
+    const dir = work();
+    const baseline = await reportOf(dir, BASE, '--rules', 'examples/rules', '--config', 'examples/trailwarden.config.yaml');
+    const run = await cli(['evaluate', BASE, '--out', join(dir, 'out'), '--now', NOW, '--baseline', baseline]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^trailwarden: --baseline: ${baseline} was judged by another rules pack \\(sha256 [0-9a-f]{12}…, this run [0-9a-f]{12}…\\): its findings are not this run's; --baseline-any accepts it\\n$`));
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    const demo = await cli(['demo', '--out', join(dir, 'demo'), '--baseline', baseline, '--quiet']);
+    expect(demo.code).toBe(2);
+    expect((await cli(['evaluate', BASE, '--out', join(dir, 'out'), '--now', NOW, '--baseline', baseline, '--baseline-any'])).code).toBe(0);
   });
 });
