@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.venv-moto/**', '.venv-cfn-lint/**', 'trailwarden-report/**', 'test-artifacts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.venv-moto/**', '.venv-cfn-lint/**', '.venv-awscli/**', '.node/**', 'trailwarden-report/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -63,6 +63,11 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
     .addOption(new Option('--quiet', 'no progress and no summary on stderr').conflicts('verbose'))
     .option('--verbose', 'list every collection error in the summary')
     .option('--evidence <dir>', 'also write a pre-audit evidence bundle to this new directory (check it with trailwarden verify)')
+    .option('--verify-logs', 'also prove the logs: walk every validated trail\'s digest chain and log files, per account and region, over the window')
+    .option('--since <time>', 'start of the --verify-logs window: ISO 8601 time with zone, date, or a duration back (7d, 36h) (default: 7d before --until)')
+    .option('--until <time>', 'end of the --verify-logs window (default: now)')
+    .addOption(new Option('--verify-depth <depth>', 'digests: signatures, chain and log presence; logs: also hash every log file').choices(['digests', 'logs']))
+    .option('--get-concurrency <n>', 'S3 object reads in flight for --verify-logs', '64')
     .action(async (opts) => {
       const { runScan } = await import('./commands/scan.js');
       exitCode = await runScan(opts, io);
@@ -177,6 +182,7 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
     .addOption(new Option('--for <principal>', 'member: the role in each account; scanner: the principal running the scan').choices(['member', 'scanner']).default('scanner'))
     .option('--role-name <name>', 'member role the scanner assumes', 'OrganizationAccountAccessRole')
     .option('--partition <name>', 'ARN partition', 'aws')
+    .option('--with-log-verification', 'add what scan --verify-logs reads: s3:ListBucket, s3:GetObject, cloudtrail:ListPublicKeys, kms:Decrypt through S3')
     .action(async (opts) => {
       const { runIamPolicy } = await import('./commands/iam-policy.js');
       exitCode = await runIamPolicy(opts, io);

@@ -43,3 +43,37 @@ export function endpointUrl(flag: string, value: string | undefined): string | u
   }
   return value.replace(/\/+$/, '');
 }
+
+/**
+ * --since / --until: an ISO 8601 date or time with its zone, or a duration back from now such as
+ * 7d, 36h or 90m. A zoneless time would be read in the local zone of whoever runs it.
+ */
+export function windowTime(flag: string, value: string | undefined, now: Date, fallback: Date): Date {
+  if (value === undefined) return fallback;
+  const ago = /^(\d+)([dhm])$/.exec(value);
+  if (ago) {
+    const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[ago[2] as 'd' | 'h' | 'm'];
+    return new Date(now.getTime() - Number(ago[1]) * unit);
+  }
+  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+  if (!iso.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`${flag}: "${value}" is not an ISO 8601 date, a time with its zone (2026-11-21T12:00:00Z) or a duration back from now (7d, 36h, 90m)`);
+  }
+  return new Date(value);
+}
+
+export interface LogWindow {
+  since: Date;
+  until: Date;
+  depth: 'digests' | 'logs';
+}
+
+/** The window and depth of log verification: by default the last 7 days, log files hashed. */
+export function logWindow(flags: { since?: string; until?: string; verifyDepth?: string }, now: Date): LogWindow {
+  const until = windowTime('--until', flags.until, now, now);
+  const since = windowTime('--since', flags.since, now, new Date(until.getTime() - 7 * 86_400_000));
+  if (since.getTime() >= until.getTime()) throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
+  const depth = flags.verifyDepth ?? 'logs';
+  if (depth !== 'digests' && depth !== 'logs') throw new UsageError(`--verify-depth: "${depth}" is not digests or logs`);
+  return { since, until, depth };
+}

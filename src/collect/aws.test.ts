@@ -19,3 +19,38 @@ describe('the client pool', () => {
     }
   });
 });
+
+describe('the read-only guard: an allowlist of what the collectors declare', () => {
+  // Port 9 (discard) on loopback: a call that got past the guard would fail with a network
+  // error, so MutatingCallRefused proves it never left the process.
+  const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+
+  it('refuses GetObject and ListObjectsV2 unless log verification was asked for, and GetSessionToken always', async () => {
+    const { GetObjectCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const { GetSessionTokenCommand } = await import('@aws-sdk/client-sts');
+    const pool = new ClientPool(settings, new Limits(4, 4), new CallCounter());
+    try {
+      const s3 = pool.get('s3', '111122223333', 'us-east-1', creds);
+      await expect(s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }))).rejects.toThrow(/refused to send GetObject/);
+      await expect(s3.send(new ListObjectsV2Command({ Bucket: 'b' }))).rejects.toThrow(/refused to send ListObjectsV2/);
+      const sts = pool.get('sts', '111122223333', 'us-east-1', creds);
+      // Read-only by name (Get*), but no collector declares it: refused.
+      await expect(sts.send(new GetSessionTokenCommand({}))).rejects.toThrow(/refused to send GetSessionToken/);
+    } finally {
+      pool.destroy();
+    }
+  });
+
+  it('lets GetObject through with the log-verification opt-in (it then fails on the network, not the guard)', async () => {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const pool = new ClientPool({ ...settings, optIns: ['log-verification'] }, new Limits(4, 4), new CallCounter());
+    try {
+      const s3 = pool.get('s3', '111122223333', 'us-east-1', creds, 'objects');
+      const err = await s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })).then(() => null, (e: Error) => e);
+      expect(err).not.toBeNull();
+      expect(err!.message).not.toMatch(/refused to send/);
+    } finally {
+      pool.destroy();
+    }
+  });
+});

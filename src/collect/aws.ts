@@ -24,6 +24,7 @@ import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Limits } from './limits.js';
+import { isDeclaredOperation } from './registry.js';
 import { addRecordingMiddleware, type ApiCallRecorder } from './recording.js';
 
 const clientClasses = {
@@ -50,7 +51,7 @@ export function isReadOnlyOperation(commandName: string): boolean {
 
 export class MutatingCallRefused extends Error {
   constructor(operation: string) {
-    super(`refused to send ${operation}: trailwarden only calls read-only APIs`);
+    super(`refused to send ${operation}: trailwarden only calls the read-only APIs its collectors declare`);
     this.name = 'MutatingCallRefused';
   }
 }
@@ -67,6 +68,8 @@ export interface AwsSettings {
   abortSignal?: AbortSignal;
   /** scan --evidence: receives every call; absent, no recording middleware is added at all. */
   recorder?: ApiCallRecorder;
+  /** Opt-in collectors whose operations may be sent (scan --verify-logs: 'log-verification'). */
+  optIns?: readonly string[];
 }
 
 /** Adds the scan's abort signal to every request: the SDK's send() options cannot be set per client. */
@@ -125,8 +128,8 @@ export class ClientPool {
    * A client acting as `accountId` in `region`. `credentials` undefined means the default
    * credential chain (environment, AWS_PROFILE, instance role...): the caller's own account.
    */
-  get<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource): ClientOf<S> {
-    const key = `${service}|${accountId}|${region}`;
+  get<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource, lane: 'api' | 'objects' = 'api'): ClientOf<S> {
+    const key = `${service}|${accountId}|${region}|${lane}`;
     const existing = this.clients.get(key);
     if (existing) {
       // Most recently used last: the oldest is the first to be let go.
@@ -134,7 +137,7 @@ export class ClientPool {
       this.clients.set(key, existing);
       return existing as ClientOf<S>;
     }
-    const client = this.build(service, accountId, region, credentials);
+    const client = this.build(service, accountId, region, credentials, lane);
     this.clients.set(key, client);
     // Most clients serve one account-region once (DescribeTrails), and each keeps its own
     // config, middleware stack and caches: keeping all made memory grow with accounts x
@@ -144,7 +147,7 @@ export class ClientPool {
     return client;
   }
 
-  private build<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource): ClientOf<S> {
+  private build<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource, lane: 'api' | 'objects'): ClientOf<S> {
     const endpoint = this.settings.endpoint;
     const config: Record<string, unknown> = {
       region,
@@ -164,15 +167,17 @@ export class ClientPool {
     const Ctor = clientClasses[service] as unknown as new (c: Record<string, unknown>) => ClientOf<S>;
     const client = new Ctor(config);
     if (!shared) this.sharedSettings.set(service, sharedSettingsOf(client));
-    this.instrument(client, accountId, region);
+    this.instrument(client, service, accountId, region, lane);
     if (this.settings.recorder) {
       addRecordingMiddleware(client.middlewareStack as unknown as MiddlewareStack<object, object>, this.settings.recorder, { accountId, region, service });
     }
     return client;
   }
 
-  private instrument(client: ClientOf<ServiceName>, accountId: string, region: string): void {
+  private instrument(client: ClientOf<ServiceName>, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects'): void {
     const { limits, observer } = this;
+    const optIns = new Set(this.settings.optIns ?? []);
+    const run = lane === 'objects' ? <T>(fn: () => Promise<T>) => limits.runObject(fn) : <T>(fn: () => Promise<T>) => limits.run(accountId, fn);
     const signal = this.settings.abortSignal;
     // The union of client types has incompatible middleware signatures; this middleware is
     // protocol-agnostic, so it is added through the common shape.
@@ -180,12 +185,13 @@ export class ClientPool {
     stack.add(
       (next: InitializeHandler<object, object>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-        if (!isReadOnlyOperation(operation)) throw new MutatingCallRefused(operation);
+        // An allowlist: read-only by name and declared by a collector (opt-in ones only when asked).
+        if (!isReadOnlyOperation(operation) || !isDeclaredOperation(service, operation, optIns)) throw new MutatingCallRefused(operation);
         if (signal?.aborted) throw new ScanAborted(signal.reason);
         observer.onCall(accountId, region, operation);
         try {
           // Calls queued behind the concurrency limits are dropped, not sent, once aborted.
-          const result = await limits.run(accountId, () => (signal?.aborted ? Promise.reject(new ScanAborted(signal.reason)) : next(args)));
+          const result = await run(() => (signal?.aborted ? Promise.reject(new ScanAborted(signal.reason)) : next(args)));
           observer.onCompleted(accountId, region, operation, attemptsOf(result.output));
           return result;
         } catch (err) {

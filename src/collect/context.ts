@@ -18,6 +18,11 @@ export class ScanContext {
     return this.pool.get(service, accountId, region, this.broker.providerFor(accountId));
   }
 
+  /** A client for reading S3 objects (log verification): its own concurrency cap, not the account's API slots. */
+  objectClient<S extends ServiceName>(service: S, accountId: string, region: string): ClientOf<S> {
+    return this.pool.get(service, accountId, region, this.broker.providerFor(accountId), 'objects');
+  }
+
   attempt<T>(site: CallSite, fn: () => Promise<T>, absentCodes: readonly string[] = []): Promise<Outcome<T>> {
     return this.log.attempt(site, fn, absentCodes);
   }
@@ -29,6 +34,8 @@ export interface CollectorSpec {
   service: ServiceName;
   /** Which principal needs the actions: every scanned account, or the organization's management account. */
   principal: 'member' | 'management';
+  /** Only sent, and only in the IAM policy, when asked for (scan --verify-logs; iam-policy --with-log-verification). */
+  optIn?: 'log-verification';
   operations: Record<string, string>;
 }
 

@@ -5,12 +5,21 @@ import pLimit, { type LimitFunction } from 'p-limit';
 export class Limits {
   private readonly global: LimitFunction;
   private readonly perAccount = new Map<string, LimitFunction>();
+  private readonly objects: LimitFunction;
 
   constructor(
     readonly globalConcurrency: number,
     readonly perAccountConcurrency: number,
+    /** S3 object reads (log verification): per-prefix S3 limits, not per-account API quotas, bound them. */
+    readonly objectConcurrency = 64,
   ) {
     this.global = pLimit(globalConcurrency);
+    this.objects = pLimit(objectConcurrency);
+  }
+
+  /** Runs an S3 object read under the object-read cap. */
+  runObject<T>(fn: () => Promise<T>): Promise<T> {
+    return this.objects(fn);
   }
 
   /** Runs fn when both the account's slot and a global slot are free. */

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isReadOnlyOperation } from './aws.js';
-import { COLLECTORS, iamPolicy } from './registry.js';
+import { COLLECTORS, iamPolicy, isDeclaredOperation } from './registry.js';
 
 const dir = new URL('./', import.meta.url);
 const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
@@ -46,6 +46,19 @@ describe('collector registry', () => {
     for (const op of ['DescribeTrails', 'GetBucketPolicy', 'ListAccounts', 'LookupEvents', 'HeadBucket', 'AssumeRole']) {
       expect(isReadOnlyOperation(op), op).toBe(true);
     }
+  });
+
+  it('log verification is opt-in: its reads are in no policy, and allowed by no guard, unless asked for', () => {
+    const plain = iamPolicy('member', 'x').Statement.flatMap((s) => s.Action);
+    for (const a of ['s3:GetObject', 's3:ListBucket', 'cloudtrail:ListPublicKeys', 'kms:Decrypt']) expect(plain, a).not.toContain(a);
+    expect(isDeclaredOperation('s3', 'GetObject', new Set())).toBe(false);
+    expect(isDeclaredOperation('s3', 'GetObject', new Set(['log-verification']))).toBe(true);
+    expect(isDeclaredOperation('sts', 'GetSessionToken', new Set(['log-verification']))).toBe(false);
+    const withLogs = iamPolicy('member', 'x', 'aws', { withLogVerification: true }).Statement;
+    const added = withLogs.slice(1).flatMap((s) => s.Action).sort();
+    expect(added).toEqual(['cloudtrail:ListPublicKeys', 'kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
+    const decrypt = withLogs.find((s) => s.Action.includes('kms:Decrypt'))!;
+    expect(decrypt.Condition).toEqual({ StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } });
   });
 
   it('the scanner policy scopes sts:AssumeRole to the member role and grants it nowhere else', () => {

@@ -9,6 +9,7 @@ import { collector as regions } from './regions.js';
 import { collector as topics } from './topics.js';
 import { collector as trails } from './trails.js';
 import { collector as identity } from './identity.js';
+import { collectors as logIntegrityCollectors } from './log-integrity.js';
 
 export const COLLECTORS: readonly CollectorSpec[] = [
   identity,
@@ -19,7 +20,13 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   keys,
   topics,
   ...logGroupCollectors,
+  ...logIntegrityCollectors,
 ];
+
+/** Whether a collector declares this SDK operation for this service (opt-in collectors only when enabled). */
+export function isDeclaredOperation(service: string, operation: string, optIns: ReadonlySet<string>): boolean {
+  return COLLECTORS.some((c) => c.service === service && operation in c.operations && (!c.optIn || optIns.has(c.optIn)));
+}
 
 /** IAM action for an SDK operation name, or undefined when no collector declares it. */
 export function iamActionFor(service: string, operation: string): string | undefined {
@@ -29,15 +36,15 @@ export function iamActionFor(service: string, operation: string): string | undef
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string }[];
+  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string; Condition?: Record<string, Record<string, string>> }[];
 }
 
 const UNSCOPED_EXCLUDED = new Set(['sts:GetCallerIdentity', 'sts:AssumeRole']);
 
-function actions(principal: CollectorSpec['principal']): string[] {
+function actions(principal: CollectorSpec['principal'], optIns: ReadonlySet<string> = new Set()): string[] {
   const set = new Set<string>();
   for (const c of COLLECTORS) {
-    if (c.principal !== principal) continue;
+    if (c.principal !== principal || (c.optIn && !optIns.has(c.optIn))) continue;
     // sts:GetCallerIdentity needs no permission; sts:AssumeRole gets its own statement, scoped
     // to the member role rather than to every resource.
     for (const action of Object.values(c.operations)) if (!UNSCOPED_EXCLUDED.has(action)) set.add(action);
@@ -50,10 +57,18 @@ function actions(principal: CollectorSpec['principal']): string[] {
  * `scanner`: the principal that runs the scan in the management (or delegated administrator)
  * account: it reads the organization, assumes the member role, and reads its own account.
  */
-export function iamPolicy(kind: 'member' | 'scanner', roleName: string, partition = 'aws'): PolicyDocument {
+export function iamPolicy(kind: 'member' | 'scanner', roleName: string, partition = 'aws', options: { withLogVerification?: boolean } = {}): PolicyDocument {
   const statements: PolicyDocument['Statement'] = [
     { Sid: 'TrailwardenReadCloudTrailAndLinkedResources', Effect: 'Allow', Action: actions('member'), Resource: '*' },
   ];
+  if (options.withLogVerification) {
+    // Reading log content is more than the configuration scan needs: only when asked.
+    statements.push(
+      { Sid: 'TrailwardenReadLogFilesAndDigests', Effect: 'Allow', Action: actions('member', new Set(['log-verification'])).filter((a) => !statements[0]!.Action.includes(a)), Resource: '*' },
+      // SSE-KMS log files: S3 decrypts them with the trail's key on the reader's behalf, and only through S3.
+      { Sid: 'TrailwardenDecryptLogFilesThroughS3', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: '*', Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } } },
+    );
+  }
   if (kind === 'scanner') {
     statements.push(
       { Sid: 'TrailwardenReadOrganization', Effect: 'Allow', Action: actions('management'), Resource: '*' },

@@ -21,6 +21,7 @@ import { discoverOrganization, readAccountTags, type OrgAccount } from './organi
 import { listRegions } from './regions.js';
 import { readTopic } from './topics.js';
 import { listTrails, readTrailConfig } from './trails.js';
+import { verifyLogs, type VerifyLogsOptions } from './log-integrity.js';
 
 export interface ScanOptions {
   toolVersion: string;
@@ -50,12 +51,17 @@ export interface ScanOptions {
   credentialRefreshMarginMs?: number;
   /** scan --evidence: every API call and its answer go to this recorder. */
   recorder?: ApiCallRecorder;
+  /** scan --verify-logs: after the configuration scan, walk every validated stream's digests and logs. */
+  verifyLogs?: VerifyLogsOptions;
+  /** S3 object reads in flight for --verify-logs (their own cap). */
+  objectConcurrency?: number;
 }
 
 export type ProgressEvent =
   | { kind: 'discovered'; accounts: number; toScan: number; organization: boolean }
   | { kind: 'account-done'; accountId: string; name: string; status: AccountRecord['status']; regions: number; trails: number }
-  | { kind: 'phase'; phase: 'trails' | 'resources' | 'done' };
+  | { kind: 'phase'; phase: 'trails' | 'resources' | 'logs' | 'done' }
+  | { kind: 'stream-done'; streamId: string; done: number; total: number };
 
 export interface ScanResult {
   snapshot: Snapshot;
@@ -106,8 +112,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       maxSockets: Math.max(options.concurrency, 8),
       abortSignal: options.signal,
       recorder: options.recorder,
+      optIns: options.verifyLogs ? ['log-verification'] : [],
     },
-    new Limits(options.concurrency, options.perAccountConcurrency),
+    new Limits(options.concurrency, options.perAccountConcurrency, options.objectConcurrency ?? 64),
     counter,
   );
   try {
@@ -150,6 +157,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       errors: log.errors,
       stats: { apiCalls: counter.stats() },
     });
+    if (options.verifyLogs && !interrupted) {
+      options.onProgress?.({ kind: 'phase', phase: 'logs' });
+      let done = 0;
+      const { integrity, errors } = await verifyLogs(ctx, snapshot, {
+        ...options.verifyLogs,
+        onStream: (s) => options.onProgress?.({ kind: 'stream-done', streamId: s.id, done: ++done, total: 0 }),
+      });
+      snapshot.logIntegrity = integrity;
+      snapshot.errors.push(...errors);
+      snapshot.stats = { apiCalls: counter.stats() };
+      snapshot.finishedAt = now().toISOString();
+      if (options.signal?.aborted) {
+        snapshot.complete = false;
+        snapshot.incompleteReason = `interrupted (${abortReason(options.signal)}) while the logs were verified: streams not finished by then hold read errors`;
+      }
+    }
     options.onProgress?.({ kind: 'phase', phase: 'done' });
     return { snapshot, counter };
   } finally {

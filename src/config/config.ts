@@ -12,6 +12,7 @@ export const Parameters = z
     requiredTagKeys: z.array(z.string().min(1)).default([]).describe('tag keys every trail must carry (none: at least one tag)'),
     deliveryFreshnessHours: z.number().positive().default(24).describe('maximum age of the last log file delivered to S3'),
     digestFreshnessHours: z.number().positive().default(2).describe('maximum age of the last digest file (digests are delivered hourly)'),
+    maxLogGapHours: z.number().positive().default(2).describe('longest gap in a stream\'s digest chain (logging stopped, validation off) that scan --verify-logs tolerates inside its window'),
     cloudWatchFreshnessHours: z.number().positive().default(24).describe('maximum age of the last delivery to CloudWatch Logs'),
     logArchiveAccountId: z
       .string()

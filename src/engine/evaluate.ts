@@ -95,6 +95,7 @@ function judge(rule: Rule, subject: Subject, vars: Record<string, unknown>, snap
     const ok = run(rule.compiled.assert, vars, deps);
     if (typeof ok === 'string') return { status: 'ERROR', reason: ok, vars };
     if (!ok && subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
+    if (ok && subject.unseen) return { status: 'ERROR', reason: subject.unseen, vars };
     return withDetails(rule, { status: ok ? 'PASS' : 'FAIL', reason: null, vars }, deps);
   }
   // forAny: one item that passes is a fact seen; a FAIL needs every item judged and nothing unseen.
@@ -143,7 +144,7 @@ function closeness(vars: Record<string, unknown>): number {
 function evidence(rule: Rule, vars: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const text = `${rule.when ?? ''} ${rule.assert}`.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  for (const m of text.matchAll(/(?<![\w.])(trail|bucket|key|topic|logGroup|account|region|organization|params)\.([a-zA-Z_]\w*)/g)) {
+  for (const m of text.matchAll(/(?<![\w.])(trail|bucket|key|topic|logGroup|stream|account|region|organization|params)\.([a-zA-Z_]\w*)/g)) {
     const owner = vars[m[1]!];
     if (owner && typeof owner === 'object') out[`${m[1]}.${m[2]}`] = (owner as Record<string, unknown>)[m[2]!] ?? null;
     else out[m[1]!] = owner ?? null;

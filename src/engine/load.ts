@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { Parameters } from '../config/config.js';
-import { AccountRecord, Bucket, Key, LogGroup, OrganizationRecord, RegionRecord, Topic, Trail } from '../inventory/schema.js';
+import { AccountRecord, Bucket, Key, LogGroup, LogStream, OrganizationRecord, RegionRecord, Topic, Trail } from '../inventory/schema.js';
 import { InputError } from '../util/input-error.js';
 import { parseYaml, schemaError, type YamlSource } from '../util/yaml-source.js';
 import { compile, ExpressionError, type CompiledExpression } from './cel.js';
@@ -37,6 +37,7 @@ const SCOPE_VARS: Record<Scope, string[]> = {
   key: ['key', 'trails', 'account', 'organization'],
   topic: ['topic', 'trails', 'account', 'organization'],
   'log-group': ['logGroup', 'trails', 'account', 'organization'],
+  'log-stream': ['stream', 'trail', 'bucket', 'account', 'organization'],
 };
 
 const VAR_SCHEMAS: Record<string, z.ZodType> = {
@@ -45,6 +46,7 @@ const VAR_SCHEMAS: Record<string, z.ZodType> = {
   key: Key,
   topic: Topic,
   logGroup: LogGroup,
+  stream: LogStream,
   account: AccountRecord,
   region: RegionRecord,
   organization: OrganizationRecord,

@@ -6,7 +6,7 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational']
 export const Severity = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof Severity>;
 
-export const SCOPES = ['organization', 'account', 'account-region', 'trail', 'bucket', 'key', 'topic', 'log-group'] as const;
+export const SCOPES = ['organization', 'account', 'account-region', 'trail', 'bucket', 'key', 'topic', 'log-group', 'log-stream'] as const;
 export const Scope = z.enum(SCOPES);
 export type Scope = z.infer<typeof Scope>;
 

@@ -1,10 +1,10 @@
 // The evaluation view: for each scope, the subjects a rule is judged on and the CEL variables
 // each one sees. Linked resources are joined onto trails here so rules stay one-liners.
-import type { AccountRecord, Alarm, Bucket, Key, LogGroup, Snapshot, Topic, Trail } from '../inventory/schema.js';
+import type { AccountRecord, Alarm, Bucket, Key, LogGroup, LogStream, Snapshot, Topic, Trail } from '../inventory/schema.js';
 import type { Scope } from './rule-schema.js';
 
 export interface ResourceRef {
-  type: 'organization' | 'account' | 'account-region' | 'trail' | 'bucket' | 'key' | 'topic' | 'log-group';
+  type: 'organization' | 'account' | 'account-region' | 'trail' | 'bucket' | 'key' | 'topic' | 'log-group' | 'log-stream';
   id: string;
   arn: string | null;
   name: string;
@@ -22,6 +22,8 @@ export interface Subject {
   blocked: string | null;
   /** What the scanner may have missed; a FAIL then becomes ERROR ("could not see everything"). */
   incomplete: string | null;
+  /** What the scanner could not read; a PASS then becomes ERROR (what it did see can still FAIL). */
+  unseen?: string | null;
 }
 
 export interface AlarmView extends Alarm {
@@ -101,7 +103,32 @@ export class InventoryView {
         return this.snapshot.logGroups.map((g) =>
           this.resourceSubject({ type: 'log-group', id: g.arn, arn: g.arn, name: g.name }, g.ownerAccountId, g.region, { logGroup: this.logGroups.get(g.arn)!, trails: this.trailsUsing(g.usedByTrailArns) }),
         );
+      case 'log-stream':
+        return (this.snapshot.logIntegrity?.streams ?? []).map((s) => this.streamSubject(s));
     }
+  }
+
+  /** trail x account x region: the finding belongs to the account and region whose logs were checked. */
+  private streamSubject(s: LogStream): Subject {
+    const account = this.account(s.accountId);
+    const vars = this.trailVars.get(s.trailArn);
+    const first = s.readErrors[0];
+    return {
+      resource: { type: 'log-stream', id: s.id, arn: s.trailArn, name: `${s.trailName} ${s.accountId} ${s.region}` },
+      accountId: s.accountId,
+      accountName: account?.name ?? s.accountId,
+      region: s.region,
+      vars: { stream: s, trail: vars?.trail ?? null, bucket: vars?.bucket ?? null, account, organization: this.snapshot.organization },
+      blocked: null,
+      incomplete: null,
+      unseen: !s.validationEnabled
+        ? null
+        : s.readErrorCount > 0
+          ? `${s.readErrorCount} read(s) of the stream failed, so it cannot be proven whole; first: ${first!.operation} ${first!.key ?? ''} ${first!.code}: ${first!.message}`
+          : s.digests.valid === 0
+            ? `no digest of the window ${this.snapshot.logIntegrity!.since} to ${this.snapshot.logIntegrity!.until} could be verified, so nothing vouches for its logs`
+            : null,
+    };
   }
 
   private judgedAccounts(): AccountRecord[] {

@@ -12,7 +12,7 @@ import { evaluateSnapshot, type Prepared } from '../cli/pipeline.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { loadRules } from '../engine/load.js';
 import { loadSnapshot } from '../inventory/load.js';
-import { Snapshot, SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
+import { Snapshot } from '../inventory/schema.js';
 import { renderChunks, renderText, reportFormat } from '../report/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadWaivers } from '../waivers/load.js';
@@ -274,7 +274,7 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
 async function readSnapshot(file: string): Promise<Snapshot> {
   try {
     const parsed = Snapshot.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (parsed.success && parsed.data.schemaVersion === SNAPSHOT_SCHEMA_VERSION) return parsed.data;
+    if (parsed.success) return parsed.data;
   } catch {
     // not JSON: loadSnapshot names the line
   }

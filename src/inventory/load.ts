@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../util/input-error.js';
 import { parseYaml, schemaError } from '../util/yaml-source.js';
-import { Snapshot, SNAPSHOT_SCHEMA_VERSION } from './schema.js';
+import { READABLE_SNAPSHOT_VERSIONS, Snapshot } from './schema.js';
 
 export async function loadSnapshot(file: string): Promise<Snapshot> {
   let text: string;
@@ -14,8 +14,8 @@ export async function loadSnapshot(file: string): Promise<Snapshot> {
   // JSON is YAML: the YAML parser gives line numbers for both syntax and schema errors.
   const source = parseYaml(file, text);
   const version = (source.data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== SNAPSHOT_SCHEMA_VERSION) {
-    throw new InputError(file, source.lineOf(['schemaVersion']), `snapshot schemaVersion ${JSON.stringify(version)} is not supported (expected "${SNAPSHOT_SCHEMA_VERSION}")`);
+  if (!(READABLE_SNAPSHOT_VERSIONS as readonly unknown[]).includes(version)) {
+    throw new InputError(file, source.lineOf(['schemaVersion']), `snapshot schemaVersion ${JSON.stringify(version)} is not supported (expected one of "${READABLE_SNAPSHOT_VERSIONS.join('", "')}")`);
   }
   const parsed = Snapshot.safeParse(source.data);
   if (!parsed.success) throw schemaError(source, parsed.error.issues);

@@ -6,7 +6,9 @@
 // distinction to say ERROR instead of PASS or FAIL.
 import { z } from 'zod';
 
-export const SNAPSHOT_SCHEMA_VERSION = '1.0';
+export const SNAPSHOT_SCHEMA_VERSION = '1.1';
+/** Versions this release reads: 1.1 added logIntegrity (scan --verify-logs); a 1.0 snapshot has none. */
+export const READABLE_SNAPSHOT_VERSIONS = ['1.0', '1.1'] as const;
 
 const isoTime = z.string().describe('ISO 8601 timestamp');
 const accountId = z.string().regex(/^\d{12}$/);
@@ -21,6 +23,7 @@ export const ResourceType = z.enum([
   'key',
   'topic',
   'log-group',
+  'log-stream',
 ]);
 export type ResourceType = z.infer<typeof ResourceType>;
 
@@ -363,6 +366,105 @@ export const LogGroup = z
   .strict();
 export type LogGroup = z.infer<typeof LogGroup>;
 
+const LogIntegrityCounts = z
+  .object({
+    digests: z
+      .object({
+        valid: z.number().int(),
+        invalid: z.number().int().describe('read but not to be trusted: bad signature or format, moved, unknown key, or not what its successor links to'),
+        missing: z.number().int().describe('named by a successor as its previous digest, but gone'),
+      })
+      .strict(),
+    logs: z
+      .object({
+        valid: z.number().int().describe('listed by a verified digest, present, and (depth logs) its uncompressed SHA-256 matches'),
+        invalid: z.number().int().describe('hash mismatch or not a readable gzip file'),
+        missing: z.number().int().describe('listed by a verified digest, but not in the bucket'),
+        unchecked: z.number().int().describe('present but not hashed (depth digests)'),
+        unlisted: z.number().int().describe('in the stream\'s prefix inside the verified span, but in no digest'),
+        unlistedInChain: z.number().int().describe('unlisted log files delivered while the chain was unbroken: planted, or written outside CloudTrail'),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const LogDefect = z
+  .object({
+    kind: z.enum([
+      'digest-missing',
+      'digest-invalid-format',
+      'digest-invalid-signature',
+      'digest-moved',
+      'digest-unknown-key',
+      'digest-link-mismatch',
+      'log-missing',
+      'log-hash-mismatch',
+      'log-invalid-format',
+      'log-unlisted',
+    ]),
+    key: z.string().describe('the S3 key of the object'),
+    reason: z.string(),
+    time: isoTime.nullable(),
+  })
+  .strict();
+export type LogDefect = z.infer<typeof LogDefect>;
+
+export const LogGap = z
+  .object({
+    start: isoTime.describe('end of the last digest before the gap'),
+    end: isoTime.describe('start of the first digest after it'),
+    hours: z.number(),
+    reason: z.string().nullable().describe('what the trail status or the bucket shows about it'),
+    unlistedLogs: z.number().int().describe('log files delivered inside the gap that no digest lists (validation off)'),
+  })
+  .strict();
+export type LogGap = z.infer<typeof LogGap>;
+
+export const LogSpan = z
+  .object({ start: isoTime, end: isoTime, state: z.enum(['verified', 'gap', 'tampered', 'unread']) })
+  .strict();
+
+export const LogStream = z
+  .object({
+    id: z.string().describe('<trail ARN>|<account>|<region>'),
+    trailArn: z.string(),
+    trailName: z.string(),
+    trailHomeRegion: z.string(),
+    accountId: accountId.describe('the account whose logs these are'),
+    region: z.string().describe('the region whose logs these are'),
+    bucket: z.string().nullable(),
+    keyPrefix: z.string().nullable(),
+    organizationId: z.string().nullable().describe('set for an organization trail: its keys carry it'),
+    readerAccountId: z.string().nullable().describe('the account whose role read the bucket (its owner)'),
+    validationEnabled: z.boolean().describe('the trail validates its log files; false: nothing was verified'),
+    verified: z.boolean().describe('the stream was walked (it may still hold read errors)'),
+    ...LogIntegrityCounts.shape,
+    firstDigestTime: isoTime.nullable().describe('start of the oldest verified digest'),
+    lastDigestTime: isoTime.nullable().describe('end of the newest verified digest'),
+    gaps: z.array(LogGap),
+    spans: z.array(LogSpan).describe('the window drawn as verified, gap, tampered and unread spans'),
+    defects: z.array(LogDefect).describe('the first defects, capped; defectCount is exact'),
+    defectCount: z.number().int(),
+    readErrors: z
+      .array(z.object({ key: z.string().nullable(), operation: z.string(), code: z.string(), message: z.string() }).strict())
+      .describe('what could not be read, capped; readErrorCount is exact'),
+    readErrorCount: z.number().int(),
+  })
+  .strict();
+export type LogStream = z.infer<typeof LogStream>;
+
+export const LogIntegrity = z
+  .object({
+    since: isoTime,
+    until: isoTime,
+    depth: z.enum(['digests', 'logs']),
+    streams: z.array(LogStream),
+    objects: z.number().int().describe('S3 objects read (digests and log files)'),
+    bytes: z.number().int().describe('bytes read'),
+  })
+  .strict();
+export type LogIntegrity = z.infer<typeof LogIntegrity>;
+
 export const ApiCallStats = z
   .object({
     accountId: z.string(),
@@ -375,7 +477,7 @@ export type ApiCallStats = z.infer<typeof ApiCallStats>;
 
 export const Snapshot = z
   .object({
-    schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+    schemaVersion: z.enum(READABLE_SNAPSHOT_VERSIONS),
     tool: z.object({ name: z.literal('trailwarden'), version: z.string() }).strict(),
     startedAt: isoTime,
     finishedAt: isoTime,
@@ -406,6 +508,7 @@ export const Snapshot = z
     logGroups: z.array(LogGroup),
     errors: z.array(CollectionError),
     stats: z.object({ apiCalls: z.array(ApiCallStats) }).strict(),
+    logIntegrity: LogIntegrity.optional().describe('scan --verify-logs: the digest chains and log files of every validated stream over the window'),
   })
   .strict();
 export type Snapshot = z.infer<typeof Snapshot>;

@@ -9,8 +9,16 @@ import { mulberry32 } from './random.js';
 export type FaultKind = 'AccessDenied' | 'Throttling' | 'Unreachable' | 'Stall' | { latencyMs: number };
 
 export interface FaultRule {
-  /** roleArnAccountId (sts AssumeRole only): the account in the RoleArn being assumed. */
-  match: { service?: string; operation?: string | RegExp; accountId?: string; region?: string; roleArnAccountId?: string };
+  /**
+   * roleArnAccountId (sts AssumeRole only): the account in the RoleArn being assumed.
+   * bucket (S3 only): the bucket of the request (path-style: the first path segment).
+   * keyPrefix (S3 only): object operations match when the object key starts with it; list
+   * operations (ListObjects, ListObjectsV2, ListObjectVersions) when their `prefix` parameter does.
+   */
+  match: {
+    service?: string; operation?: string | RegExp; accountId?: string; region?: string; roleArnAccountId?: string;
+    bucket?: string; keyPrefix?: string;
+  };
   fault: FaultKind;
   /** Probability 0..1 that a matching request is hit (default 1). */
   rate?: number;
@@ -32,6 +40,20 @@ export interface ProxiedRequest {
   /** HTTP status sent to the client; 0 while pending or when no answer was given. */
   status: number;
   injected?: string;
+  /** S3 only: bucket and object key (path-style) of the request. */
+  bucket?: string;
+  key?: string;
+  /** Set when the proxy answered the request itself (see setPublicKeys) instead of moto. */
+  answeredBy?: 'proxy';
+}
+
+/** One CloudTrail public key as ListPublicKeys returns it (setPublicKeys). */
+export interface ProxyPublicKey {
+  /** DER PKCS#1 RSAPublicKey bytes; sent base64-encoded as `Value`. */
+  der: Uint8Array;
+  fingerprint: string;
+  validityStart: Date;
+  validityEnd: Date;
 }
 
 export interface FaultProxy {
@@ -45,6 +67,14 @@ export interface FaultProxy {
    * from AWS. null (the default) passes AssumeRole through unchanged.
    */
   setCredentialLifetime(seconds: number | null): void;
+  /**
+   * Answers cloudtrail:ListPublicKeys in the proxy (moto does not implement it): `keysFor` gets
+   * the region of the request's SigV4 credential scope (each region signs digests with its own
+   * keys) and returns that region's keys; the proxy keeps those whose validity overlaps the
+   * request's [StartTime, EndTime] and answers in the real JSON wire shape. Fault rules still
+   * apply first. null (the default) forwards ListPublicKeys to moto like any other call.
+   */
+  setPublicKeys(keysFor: ((region: string) => ProxyPublicKey[]) | null): void;
   requests: ProxiedRequest[];
   resetLog(): void;
   stop(): Promise<void>;
@@ -59,6 +89,9 @@ interface Classified {
   jsonVersion: string;
   queryCompatible: boolean; // x-amzn-query-mode: true (CloudWatch JSON)
   roleArnAccountId?: string;
+  bucket?: string; // S3: path-style bucket
+  key?: string; // S3: object key (decoded)
+  listPrefix?: string; // S3 list operations: the prefix parameter
 }
 
 
@@ -153,7 +186,18 @@ function classify(req: IncomingMessage, body: Buffer): Classified {
   if (url.pathname.startsWith('/v20180820')) {
     return { ...base, service: 's3control', operation: s3controlOperation(method, url.pathname), protocol: 'restXml' };
   }
-  if (service === 's3') return { ...base, operation: s3Operation(method, url.pathname, url.searchParams), protocol: 'restXml' };
+  if (service === 's3') {
+    const operation = s3Operation(method, url.pathname, url.searchParams);
+    const [bucket, ...rest] = url.pathname.split('/').filter((s) => s !== '');
+    const key = rest.length > 0 ? decodeURIComponent(url.pathname.slice(url.pathname.indexOf('/', 1) + 1)) : undefined;
+    const listPrefix = /^List(Objects|ObjectsV2|ObjectVersions)$/.test(operation) ? (url.searchParams.get('prefix') ?? '') : undefined;
+    return {
+      ...base, operation, protocol: 'restXml',
+      ...(bucket !== undefined ? { bucket: decodeURIComponent(bucket) } : {}),
+      ...(key !== undefined ? { key } : {}),
+      ...(listPrefix !== undefined ? { listPrefix } : {}),
+    };
+  }
   if (contentType.includes('x-www-form-urlencoded') || (method === 'GET' && url.searchParams.has('Action'))) {
     const form = contentType.includes('x-www-form-urlencoded') ? new URLSearchParams(body.toString('utf8')) : url.searchParams;
     const operation = form.get('Action') ?? 'unknown';
@@ -217,6 +261,69 @@ function errorReply(c: Classified, kind: 'AccessDenied' | 'Throttling', accountI
   return { status: 400, headers: { ...headers, 'content-type': `application/x-amz-json-${c.jsonVersion}` }, body: Buffer.from(json) };
 }
 
+/** Epoch seconds (number, or numeric string) or an ISO date string, as a CloudTrail JSON timestamp may come. */
+function wireTime(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v * 1000;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    if (Number.isFinite(n)) return n * 1000;
+    const t = Date.parse(v);
+    if (Number.isFinite(t)) return t;
+  }
+  return undefined;
+}
+
+/**
+ * cloudtrail:ListPublicKeys in the real wire shape (awsJson1_1): `Value` is base64 of the DER
+ * PKCS#1 key (an SDK decodes it to the DER bytes), validity times are epoch seconds. Keys are
+ * those whose validity overlaps [StartTime, EndTime] (both optional).
+ */
+function listPublicKeysReply(c: Classified, body: Buffer, keys: ProxyPublicKey[]): ErrorReply {
+  let input: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+    if (parsed && typeof parsed === 'object') input = parsed as Record<string, unknown>;
+  } catch {
+    /* an unparsable body is treated as no filter */
+  }
+  const start = wireTime(input.StartTime) ?? -Infinity;
+  const end = wireTime(input.EndTime) ?? Infinity;
+  const PublicKeyList = keys
+    .filter((k) => k.validityStart.getTime() <= end && k.validityEnd.getTime() >= start)
+    .map((k) => ({
+      Value: Buffer.from(k.der).toString('base64'),
+      ValidityStartTime: k.validityStart.getTime() / 1000,
+      ValidityEndTime: k.validityEnd.getTime() / 1000,
+      Fingerprint: k.fingerprint,
+    }));
+  const requestId = randomUUID();
+  return {
+    status: 200,
+    headers: { 'content-type': `application/x-amz-json-${c.jsonVersion}`, 'x-amzn-requestid': requestId },
+    body: Buffer.from(JSON.stringify({ PublicKeyList })),
+  };
+}
+
+/**
+ * S3 GetObject of an SSE-KMS object whose KMS key the caller may not use: real S3 answers
+ * HTTP 403, code AccessDenied, with the KMS denial as the message. Matches GetObject in `bucket`
+ * under `keyPrefix` (default: every key).
+ */
+export function kmsDecryptDeniedRule(opts: {
+  bucket: string; keyPrefix?: string; kmsKeyArn: string; principalArn?: string; accountId?: string; times?: number;
+}): FaultRule {
+  const principal = opts.principalArn ?? `arn:aws:sts::${opts.accountId ?? '123456789012'}:assumed-role/TrailwardenAudit/trailwarden`;
+  return {
+    match: { service: 's3', operation: 'GetObject', bucket: opts.bucket, ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {}) },
+    fault: 'AccessDenied',
+    code: 'AccessDenied',
+    message:
+      `User: ${principal} is not authorized to perform: kms:Decrypt on resource: ${opts.kmsKeyArn} ` +
+      'because no identity-based policy allows the kms:Decrypt action',
+    ...(opts.times !== undefined ? { times: opts.times } : {}),
+  };
+}
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect']);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const faultName = (f: FaultKind): string => (typeof f === 'string' ? f : `latency:${f.latencyMs}`);
@@ -228,6 +335,7 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
   const keyToAccount = new Map<string, string>();
   const keyExpiry = new Map<string, number>();
   let credentialLifetimeMs: number | null = null;
+  let publicKeysFor: ((region: string) => ProxyPublicKey[]) | null = null;
   const sockets = new Set<Socket>();
   let rules: { rule: FaultRule; used: number }[] = [];
   const requests: ProxiedRequest[] = [];
@@ -238,6 +346,11 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
     if (m.region !== undefined && m.region !== c.region) return false;
     if (m.accountId !== undefined && m.accountId !== accountId) return false;
     if (m.roleArnAccountId !== undefined && m.roleArnAccountId !== c.roleArnAccountId) return false;
+    if (m.bucket !== undefined && m.bucket !== c.bucket) return false;
+    if (m.keyPrefix !== undefined) {
+      const subject = c.key ?? c.listPrefix;
+      if (subject === undefined || !subject.startsWith(m.keyPrefix)) return false;
+    }
     if (m.operation instanceof RegExp) return m.operation.test(c.operation);
     return m.operation === undefined || m.operation === c.operation;
   };
@@ -313,6 +426,8 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     const { service, region, operation, accessKeyId } = c;
     const log: ProxiedRequest = { service, region, operation, accountId, accessKeyId, method: req.method ?? 'GET', path: url.pathname, status: 0 };
+    if (c.bucket !== undefined) log.bucket = c.bucket;
+    if (c.key !== undefined) log.key = c.key;
     requests.push(log);
     const expiry = keyExpiry.get(accessKeyId);
     if (expiry !== undefined && Date.now() >= expiry) {
@@ -330,6 +445,14 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
       if (res.destroyed) return;
     }
     if (!fault) {
+      if (publicKeysFor && c.service === 'cloudtrail' && c.protocol === 'json' && c.operation === 'ListPublicKeys') {
+        // moto has no cloudtrail:ListPublicKeys, so the proxy answers it from the registered keys.
+        const reply = listPublicKeysReply(c, body, publicKeysFor(c.region));
+        log.status = reply.status;
+        log.answeredBy = 'proxy';
+        res.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.body.length) }).end(reply.body);
+        return;
+      }
       forward(req, res, body, log, c);
       return;
     }
@@ -369,6 +492,7 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
     setRules: (next: FaultRule[]) => void (rules = next.map((rule) => ({ rule, used: 0 }))),
     clearRules: () => void (rules = []),
     setCredentialLifetime: (seconds: number | null) => void (credentialLifetimeMs = seconds === null ? null : seconds * 1000),
+    setPublicKeys: (keysFor) => void (publicKeysFor = keysFor),
     requests,
     resetLog: () => void (requests.length = 0),
     stop: () =>

@@ -58,6 +58,7 @@ const IDENTITY: Readonly<Record<string, string>> = {
   buckets: 'name',
   'organization.serviceControlPolicies': 'id',
   'organization.organizationalUnits': 'id',
+  'logIntegrity.streams': 'id',
 };
 const APPEND = new Set(['errors']);
 

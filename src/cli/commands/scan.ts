@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
-import { accountIds, endpointUrl, ouIds, positiveInt, regionNames } from '../parse.js';
+import { accountIds, endpointUrl, logWindow, ouIds, positiveInt, regionNames } from '../parse.js';
 import { Progress } from '../progress.js';
 import { finishEvidence, openEvidence } from './scan-evidence.js';
 import { findingsSummary, scanSummary } from '../summary.js';
@@ -30,6 +30,11 @@ export interface ScanFlags extends EvaluationFlags {
   quiet?: boolean;
   verbose?: boolean;
   evidence?: string;
+  verifyLogs?: boolean;
+  since?: string;
+  until?: string;
+  verifyDepth?: string;
+  getConcurrency?: string;
 }
 
 export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
@@ -49,7 +54,12 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
     requestTimeoutMs: positiveInt('--request-timeout', flags.requestTimeout, 20_000, 600_000),
     endpointUrl: endpointUrl('--endpoint-url', flags.endpointUrl ?? io.env.AWS_ENDPOINT_URL),
     region: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
+    objectConcurrency: positiveInt('--get-concurrency', flags.getConcurrency, 64, 1024),
   };
+  if (!flags.verifyLogs && (flags.since !== undefined || flags.until !== undefined || flags.verifyDepth !== undefined)) {
+    throw new UsageError('--since, --until and --verify-depth choose the window of --verify-logs: add --verify-logs');
+  }
+  const verifyLogs = flags.verifyLogs ? logWindow(flags, new Date()) : undefined;
   if (!flags.roleName || /\s/.test(flags.roleName)) throw new UsageError(`--role-name: "${flags.roleName}" is not a role name`);
   const outDir = resolve(io.cwd, flags.out);
   // The rules pack and configuration are checked before the first AWS call.
@@ -72,7 +82,7 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   try {
     let result;
     try {
-      result = await scan({ ...options, counter, onProgress: progress?.on, signal: interrupt.signal, recorder: evidence?.recorder });
+      result = await scan({ ...options, verifyLogs, counter, onProgress: progress?.on, signal: interrupt.signal, recorder: evidence?.recorder });
     } catch (err) {
       await evidence?.abandon();
       if (err instanceof InterruptedBeforeDiscoveryError) return interruptedBeforeStart(io);

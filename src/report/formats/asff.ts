@@ -42,6 +42,8 @@ const RESOURCE_TYPE: Record<Finding['resource']['type'], string> = {
   key: 'AwsKmsKey',
   topic: 'AwsSnsTopic',
   'log-group': 'Other',
+  // The logs one trail wrote for one account and region: named by the trail's ARN.
+  'log-stream': 'AwsCloudTrailTrail',
 };
 
 function resourceId(f: Finding, partition: string): string {

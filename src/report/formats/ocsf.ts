@@ -46,6 +46,8 @@ const RESOURCE_TYPE: Record<Finding['resource']['type'], string> = {
   key: 'AWS::KMS::Key',
   topic: 'AWS::SNS::Topic',
   'log-group': 'AWS::Logs::LogGroup',
+  // The logs one trail wrote for one account and region: named by the trail's ARN.
+  'log-stream': 'AWS::CloudTrail::Trail',
 };
 
 const epochMs = (iso: string) => Date.parse(iso);

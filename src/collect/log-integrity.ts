@@ -1,0 +1,374 @@
+// scan --verify-logs: lists and reads each validated stream's digests and log files, as the
+// bucket's owner, and hands them to src/integrity/ to judge. Only asked for: reading log content
+// is more than the configuration scan needs, so these actions are opt-in in the IAM policy.
+import { ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
+import { createHash } from 'node:crypto';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { CollectionError, LogIntegrity, LogStream, Snapshot } from '../inventory/schema.js';
+import { walkChain, type Defect, type DigestOutcome, type ListedDigest } from '../integrity/chain.js';
+import {
+  DigestFormatError,
+  digestKeyTime,
+  digestListStartKey,
+  digestPrefix,
+  gunzipStrict,
+  isTrailDigestKey,
+  logKeyTime,
+  logListStartKey,
+  logPrefix,
+  parseDigest,
+  sha256Hex,
+  verifySignature,
+  type PublicKey,
+} from '../integrity/digest.js';
+import { notValidatingFacts, planStreams, streamFacts, type LogCheck, type StreamPlan } from '../integrity/streams.js';
+import type { CollectorSpec, ScanContext } from './context.js';
+import { errorCode, errorMessage } from './errors.js';
+
+export const collectors: CollectorSpec[] = [
+  {
+    name: 'log-files',
+    service: 's3',
+    principal: 'member',
+    optIn: 'log-verification',
+    operations: { ListObjectsV2: 's3:ListBucket', GetObject: 's3:GetObject' },
+  },
+  {
+    name: 'public-keys',
+    service: 'cloudtrail',
+    principal: 'member',
+    optIn: 'log-verification',
+    operations: { ListPublicKeys: 'cloudtrail:ListPublicKeys' },
+  },
+];
+
+export interface VerifyLogsOptions {
+  since: Date;
+  until: Date;
+  depth: 'digests' | 'logs';
+  /** Only this trail (and member account): verify-logs. */
+  only?: { trailArn?: string; accountId?: string };
+  /** Streams walked at once; object reads have their own cap in the client pool. */
+  streamConcurrency?: number;
+  onStream?: (stream: LogStream) => void;
+}
+
+const HOUR = 3_600_000;
+type ReadError = { key: string | null; operation: string; code: string; message: string };
+
+export async function verifyLogs(ctx: ScanContext, snapshot: Snapshot, options: VerifyLogsOptions): Promise<{ integrity: LogIntegrity; errors: CollectionError[] }> {
+  const { plans, notValidating } = planStreams(snapshot, options.only);
+  const stats = { objects: 0, bytes: 0 };
+  const keys = new PublicKeys(ctx, options.since, options.until);
+  const limit = pLimit(options.streamConcurrency ?? 16);
+  const streams = await Promise.all(
+    plans.map((plan) =>
+      limit(async () => {
+        const facts = await new StreamVerifier(ctx, plan, options, keys, stats).run();
+        options.onStream?.(facts);
+        return facts;
+      }),
+    ),
+  );
+  streams.push(...notValidating.map(notValidatingFacts));
+  streams.sort((a, b) => a.id.localeCompare(b.id));
+  // A stream that could not be read is an error as data, against the stream's own fact.
+  const errors: CollectionError[] = streams
+    .filter((s) => s.readErrorCount > 0)
+    .map((s) => ({
+      accountId: s.readerAccountId,
+      region: s.region,
+      resource: { type: 'log-stream' as const, id: s.id },
+      facts: ['stream.readErrors'],
+      service: s.readErrors[0]!.operation === 'ListPublicKeys' ? 'cloudtrail' : 's3',
+      operation: s.readErrors[0]!.operation,
+      code: s.readErrors[0]!.code,
+      message: `${s.readErrorCount} read(s) failed; first: ${s.readErrors[0]!.key ?? s.bucket ?? ''}: ${s.readErrors[0]!.message}`.slice(0, 500),
+    }));
+  return {
+    integrity: { since: options.since.toISOString(), until: options.until.toISOString(), depth: options.depth, streams, objects: stats.objects, bytes: stats.bytes },
+    errors,
+  };
+}
+
+/** ListPublicKeys once per region for the window (each region signs with its own keys). */
+class PublicKeys {
+  private readonly byRegion = new Map<string, Promise<Map<string, PublicKey> | ReadError>>();
+
+  constructor(
+    private readonly ctx: ScanContext,
+    private readonly since: Date,
+    private readonly until: Date,
+  ) {}
+
+  get(region: string, readAs: string): Promise<Map<string, PublicKey> | ReadError> {
+    let p = this.byRegion.get(region);
+    if (!p) {
+      p = this.load(region, readAs);
+      this.byRegion.set(region, p);
+    }
+    return p;
+  }
+
+  private async load(region: string, readAs: string): Promise<Map<string, PublicKey> | ReadError> {
+    const client = this.ctx.client('cloudtrail', readAs, region);
+    const found = new Map<string, PublicKey>();
+    try {
+      let NextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListPublicKeysCommand({ StartTime: new Date(this.since.getTime() - HOUR), EndTime: new Date(this.until.getTime() + 2 * HOUR), NextToken }),
+        );
+        for (const k of page.PublicKeyList ?? []) {
+          if (!k.Fingerprint || !k.Value) continue;
+          found.set(k.Fingerprint, {
+            fingerprint: k.Fingerprint,
+            der: k.Value,
+            validityStart: k.ValidityStartTime?.toISOString() ?? null,
+            validityEnd: k.ValidityEndTime?.toISOString() ?? null,
+          });
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+    } catch (err) {
+      return { key: null, operation: 'ListPublicKeys', code: errorCode(err), message: `CloudTrail's public keys for ${region} could not be listed: ${errorMessage(err)}` };
+    }
+    return found;
+  }
+}
+
+class StreamVerifier {
+  private readonly readErrors: ReadError[] = [];
+
+  constructor(
+    private readonly ctx: ScanContext,
+    private readonly plan: StreamPlan,
+    private readonly options: VerifyLogsOptions,
+    private readonly keys: PublicKeys,
+    private readonly stats: { objects: number; bytes: number },
+  ) {}
+
+  private get s3() {
+    return this.ctx.objectClient('s3', this.plan.readerAccountId!, this.plan.bucketRegion ?? this.ctx.homeRegion);
+  }
+
+  async run(): Promise<LogStream> {
+    const { plan, options } = this;
+    const base = { plan, since: options.since, until: options.until, trailStatus: plan.trail.status };
+    if (plan.unreadableReason) {
+      return streamFacts({ ...base, walk: null, logs: null, readErrors: [{ key: null, operation: 'ListObjectsV2', code: 'NotReadable', message: plan.unreadableReason }] });
+    }
+    const listed = await this.listDigests();
+    const publicKeys = await this.keys.get(plan.region, plan.readerAccountId!);
+    if (listed === null) return streamFacts({ ...base, walk: null, logs: null, readErrors: this.readErrors });
+    if (!(publicKeys instanceof Map)) return streamFacts({ ...base, walk: null, logs: null, readErrors: [publicKeys] });
+
+    const outcomes = new Map<string, DigestOutcome | null>();
+    await Promise.all(listed.map(async (d) => outcomes.set(`${plan.bucket}/${d.key}`, await this.fetchDigest(plan.bucket, d.key, publicKeys))));
+    // Links to keys the listing did not show (another bucket, or a name outside the window) are
+    // fetched, then the chain walked again with them.
+    const wanted = new Set<string>();
+    const probe = (bucket: string, key: string) => {
+      const id = `${bucket}/${key}`;
+      if (!outcomes.has(id)) {
+        if (bucket === plan.bucket && isListedRange(key, options)) return null; // listed range: not there
+        wanted.add(id);
+        return null;
+      }
+      return outcomes.get(id)!;
+    };
+    let walk = walkChain(plan.bucket, listed, probe, options.since);
+    if (wanted.size) {
+      await Promise.all([...wanted].map(async (id) => {
+        const slash = id.indexOf('/');
+        outcomes.set(id, await this.fetchDigest(id.slice(0, slash), id.slice(slash + 1), publicKeys));
+      }));
+      walk = walkChain(plan.bucket, listed, (b, k) => outcomes.get(`${b}/${k}`) ?? null, options.since);
+    }
+    const logs = await this.checkLogs(walk, outcomes);
+    return streamFacts({ ...base, walk, logs, readErrors: this.readErrors });
+  }
+
+  /** The window's digest keys, oldest first, listed from a computed start key (never the whole bucket). */
+  private async listDigests(): Promise<ListedDigest[] | null> {
+    const { plan, options } = this;
+    const last = options.until.getTime() + HOUR;
+    const out: ListedDigest[] = [];
+    try {
+      let token: string | undefined;
+      let startAfter: string | undefined = digestListStartKey(plan, options.since);
+      do {
+        const page = await this.s3.send(new ListObjectsV2Command({ Bucket: plan.bucket, Prefix: digestPrefix(plan), StartAfter: startAfter, ContinuationToken: token }));
+        startAfter = undefined;
+        for (const o of page.Contents ?? []) {
+          if (!o.Key || !isTrailDigestKey(plan, o.Key)) continue;
+          const t = digestKeyTime(o.Key)!;
+          if (t.getTime() > last) return out;
+          if (t.getTime() >= options.since.getTime()) out.push({ key: o.Key, time: t });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      this.readErrors.push({ key: digestPrefix(plan), operation: 'ListObjectsV2', code: errorCode(err), message: `digests of s3://${plan.bucket}/${digestPrefix(plan)} could not be listed: ${errorMessage(err)}` });
+      return null;
+    }
+    return out;
+  }
+
+  private async fetchDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>): Promise<DigestOutcome | null> {
+    let body: Uint8Array;
+    let metadata: Record<string, string>;
+    try {
+      const r = await this.ctx.objectClient('s3', this.plan.readerAccountId!, this.plan.bucketRegion ?? this.ctx.homeRegion).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      body = await r.Body!.transformToByteArray();
+      metadata = r.Metadata ?? {};
+      this.stats.objects++;
+      this.stats.bytes += body.byteLength;
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'NoSuchKey') return null;
+      return { kind: 'unreadable', code, message: `s3://${bucket}/${key}: ${errorMessage(err)}` };
+    }
+    let uncompressed: Buffer;
+    let digest;
+    try {
+      uncompressed = gunzipStrict(body);
+      digest = parseDigest(uncompressed);
+    } catch (err) {
+      if (err instanceof DigestFormatError) return { kind: 'invalid', defect: 'digest-invalid-format', reason: `invalid format: ${err.message}`, digest: null };
+      throw err;
+    }
+    const signature = metadata.signature;
+    if (!signature || !metadata['signature-algorithm']) return { kind: 'invalid', defect: 'digest-invalid-format', reason: 'the object carries no signature metadata', digest };
+    if (digest.digestS3Bucket !== bucket || digest.digestS3Object !== key) {
+      return { kind: 'invalid', defect: 'digest-moved', reason: `has been moved from its original location s3://${digest.digestS3Bucket}/${digest.digestS3Object}`, digest };
+    }
+    const publicKey = publicKeys.get(digest.digestPublicKeyFingerprint);
+    if (!publicKey) return { kind: 'invalid', defect: 'digest-unknown-key', reason: `public key not found in region ${this.plan.region} for fingerprint ${digest.digestPublicKeyFingerprint}`, digest };
+    let ok: boolean;
+    try {
+      ok = metadata['signature-algorithm'] === 'SHA256withRSA' && verifySignature(digest, uncompressed, signature, publicKey);
+    } catch (err) {
+      if (err instanceof DigestFormatError) return { kind: 'invalid', defect: 'digest-unknown-key', reason: err.message, digest };
+      throw err;
+    }
+    if (!ok) return { kind: 'invalid', defect: 'digest-invalid-signature', reason: 'signature is not valid', digest };
+    return { kind: 'valid', digest, signature, sha256: sha256Hex(uncompressed) };
+  }
+
+  private async checkLogs(walk: ReturnType<typeof walkChain>, outcomes: Map<string, DigestOutcome | null>): Promise<LogCheck> {
+    const { plan, options } = this;
+    const results: LogCheck['results'] = new Map();
+    const referenced = new Map<string, { bucket: string; hash: string }>();
+    for (const v of walk.valid) for (const l of v.digest.logFiles) referenced.set(`${l.s3Bucket}/${l.s3Object}`, { bucket: l.s3Bucket, hash: l.hashValue });
+    // Logs named by digests that failed are not unlisted: that digest's defect covers them.
+    const named = new Set(referenced.keys());
+    for (const o of outcomes.values()) if (o && o.kind === 'invalid' && o.digest) for (const l of o.digest.logFiles) named.add(`${l.s3Bucket}/${l.s3Object}`);
+    if (!walk.valid.length) return { results, unlisted: [], readErrors: [] };
+
+    const spanStart = Math.min(...walk.valid.map((v) => Date.parse(v.digest.digestStartTime)));
+    const spanEnd = Math.max(...walk.valid.map((v) => Date.parse(v.digest.digestEndTime)));
+    const refTimes = [...referenced.keys()].map((k) => logKeyTime(k)?.getTime()).filter((t): t is number => t !== undefined);
+    const listFrom = Math.min(spanStart, ...refTimes);
+    const listTo = Math.max(spanEnd, ...refTimes);
+    const present = await this.listLogs(new Date(listFrom), listTo);
+    const readErrors: ReadError[] = [];
+    if (present === null) {
+      // Without the listing, existence is unknown: every log is unread rather than missing.
+      return { results, unlisted: [], readErrors: [...this.readErrors.splice(0)] };
+    }
+    const checks: Promise<void>[] = [];
+    for (const [id, ref] of referenced) {
+      const key = id.slice(ref.bucket.length + 1);
+      const time = logKeyTime(key)?.toISOString() ?? null;
+      const inListing = ref.bucket === plan.bucket && present.has(key);
+      if (ref.bucket === plan.bucket && !inListing) {
+        results.set(id, { defect: { kind: 'log-missing', key, reason: 'listed by a verified digest, but not in the bucket: deleted', time } });
+        continue;
+      }
+      if (options.depth === 'digests') {
+        results.set(id, 'unchecked');
+        continue;
+      }
+      checks.push(this.hashLog(ref.bucket, key, ref.hash).then((r) => {
+        if (r === 'valid') results.set(id, 'valid');
+        else if (r.kind === 'read-error') readErrors.push(r.error);
+        else results.set(id, { defect: { kind: r.kind, key, reason: r.reason, time } });
+      }));
+    }
+    await Promise.all(checks);
+    const tolerance = 60_000;
+    const unverified = walk.unverifiedSpans.map((s) => [Date.parse(s.start) - tolerance, Date.parse(s.end) + tolerance] as const);
+    const unlisted = [...present].filter((key) => {
+      if (named.has(`${plan.bucket}/${key}`)) return false;
+      const t = logKeyTime(key)?.getTime();
+      if (t === undefined || t < Math.floor(spanStart / 60_000) * 60_000 || t > spanEnd) return false;
+      return !unverified.some(([a, b]) => t >= a && t <= b);
+    });
+    return { results, unlisted, readErrors };
+  }
+
+  private async listLogs(from: Date, to: number): Promise<Set<string> | null> {
+    const { plan } = this;
+    const prefix = logPrefix(plan);
+    const file = new RegExp(`^${escape(prefix)}\\d{4}/\\d{2}/\\d{2}/${plan.accountId}_CloudTrail_${escape(plan.region)}_\\d{8}T\\d{4}Z_[^/]+\\.json\\.gz$`);
+    const out = new Set<string>();
+    try {
+      let token: string | undefined;
+      let startAfter: string | undefined = logListStartKey(plan, from);
+      do {
+        const page = await this.s3.send(new ListObjectsV2Command({ Bucket: plan.bucket, Prefix: prefix, StartAfter: startAfter, ContinuationToken: token }));
+        startAfter = undefined;
+        for (const o of page.Contents ?? []) {
+          if (!o.Key || !file.test(o.Key)) continue;
+          const t = logKeyTime(o.Key)!.getTime();
+          if (t > to + 60_000) return out;
+          out.add(o.Key);
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      this.readErrors.push({ key: prefix, operation: 'ListObjectsV2', code: errorCode(err), message: `log files of s3://${plan.bucket}/${prefix} could not be listed: ${errorMessage(err)}` });
+      return null;
+    }
+    return out;
+  }
+
+  /** SHA-256 of the uncompressed log, hashed as it arrives: a log file is never held whole. */
+  private async hashLog(bucket: string, key: string, expected: string): Promise<'valid' | { kind: Defect['kind']; reason: string } | { kind: 'read-error'; error: ReadError }> {
+    let body: Readable;
+    try {
+      const r = await this.ctx.objectClient('s3', this.plan.readerAccountId!, this.plan.bucketRegion ?? this.ctx.homeRegion).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      body = r.Body as Readable;
+      this.stats.objects++;
+      this.stats.bytes += r.ContentLength ?? 0;
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'NoSuchKey') return { kind: 'log-missing', reason: 'listed by a verified digest, but not in the bucket: deleted' };
+      return { kind: 'read-error', error: { key, operation: 'GetObject', code, message: `s3://${bucket}/${key}: ${errorMessage(err)}` } };
+    }
+    const hash = createHash('sha256');
+    try {
+      await pipeline(body, createGunzip(), new Writable({ write(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(); } }));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (code.startsWith('Z_')) return { kind: 'log-invalid-format', reason: `invalid format: not a readable gzip file (${code})` };
+      return { kind: 'read-error', error: { key, operation: 'GetObject', code: errorCode(err), message: `s3://${bucket}/${key}: reading failed midway: ${errorMessage(err)}` } };
+    }
+    const actual = hash.digest('hex');
+    return actual === expected ? 'valid' : { kind: 'log-hash-mismatch', reason: `hash value doesn't match: the digest says ${expected.slice(0, 16)}..., the file hashes to ${actual.slice(0, 16)}...: modified` };
+  }
+}
+
+function isListedRange(key: string, options: VerifyLogsOptions): boolean {
+  const t = digestKeyTime(key)?.getTime();
+  return t !== undefined && t >= options.since.getTime() && t <= options.until.getTime() + HOUR;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

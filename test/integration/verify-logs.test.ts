@@ -1,0 +1,190 @@
+// scan --verify-logs on a corpus of real-format CloudTrail digests and log files in moto: every
+// planted defect found, named and located, nothing else flagged, no PASS where a read failed,
+// and the AWS CLI's own `aws cloudtrail validate-logs` agreeing stream by stream.
+// moto has no cloudtrail:ListPublicKeys: the fault proxy answers it in the real wire shape.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/findings/finding.js';
+import type { LogStream, Snapshot } from '../../src/inventory/schema.js';
+import { validateStream, type ValidateLogsResult } from '../harness/aws-cli-validate.js';
+import { cli } from '../harness/cli.js';
+import { emulatorEnv } from '../harness/context.js';
+import { kmsDecryptDeniedRule, startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
+import { createCorpusTrails, seedLogCorpus, type CorpusStreamName, type LogCorpusManifest } from '../harness/log-corpus.js';
+import { startMoto, type MotoServer } from '../harness/moto.js';
+import { assertValidSnapshot } from '../harness/scan-run.js';
+
+let moto: MotoServer;
+let proxy: FaultProxy;
+let m: LogCorpusManifest;
+let snapshot: Snapshot;
+let findings: Finding[];
+const oracle = {} as Record<CorpusStreamName, ValidateLogsResult>;
+
+const window = () => ['--since', m.window.start.toISOString(), '--until', m.window.end.toISOString()];
+const scanArgs = (dir: string, ...extra: string[]) => [
+  'scan', '--endpoint-url', proxy.endpoint, '--out', dir, '--regions', 'us-east-1,eu-west-1', '--fail-on', 'none', '--allow-incomplete', '--quiet', '--verify-logs', ...window(), ...extra,
+];
+const read = <T>(dir: string, file: string): T => JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
+
+function streamOf(s: Snapshot, name: CorpusStreamName): LogStream {
+  const c = m.streams[name];
+  const found = s.logIntegrity!.streams.find((x) => x.trailArn === c.trailArn && x.accountId === c.spec.accountId && x.region === c.spec.region);
+  expect(found, name).toBeDefined();
+  return found!;
+}
+
+const verdict = (ruleId: string, s: LogStream) => findings.find((f) => f.ruleId === ruleId && f.resource.id === s.id)!;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startFaultProxy({ target: moto.endpoint });
+  emulatorEnv(proxy.endpoint);
+  m = await seedLogCorpus(moto.endpoint);
+  await createCorpusTrails(moto.endpoint, m);
+  proxy.setPublicKeys((region) => m.keys.publicKeys(region));
+  const names = Object.keys(m.streams) as CorpusStreamName[];
+  await Promise.all(names.map(async (n) => void (oracle[n] = await validateStream(proxy.endpoint, m.streams[n]))));
+  const dir = mkdtempSync(join(tmpdir(), 'tw-verify-logs-'));
+  const run = await cli(scanArgs(dir));
+  expect(run.code, run.stderr).toBe(0);
+  snapshot = read<Snapshot>(dir, 'snapshot.json');
+  findings = read<{ findings: Finding[] }>(dir, 'report.json').findings;
+}, 180_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+describe('scan --verify-logs', () => {
+  it('records the window and one stream per trail, account and region in a valid snapshot', () => {
+    assertValidSnapshot(snapshot);
+    expect(snapshot.schemaVersion).toBe('1.1');
+    const li = snapshot.logIntegrity!;
+    expect([li.since, li.until, li.depth]).toEqual([m.window.start.toISOString(), m.window.end.toISOString(), 'logs']);
+    for (const name of Object.keys(m.streams) as CorpusStreamName[]) streamOf(snapshot, name);
+    expect(li.objects).toBeGreaterThan(100);
+  });
+
+  it('agrees with aws cloudtrail validate-logs on every stream: digests, log files and gaps', () => {
+    for (const name of Object.keys(m.streams) as CorpusStreamName[]) {
+      const ours = streamOf(snapshot, name);
+      const cli = oracle[name];
+      const ctx = `${name}\n${cli.stdout}\n${cli.stderr}\n${JSON.stringify(ours, null, 1)}`;
+      // The CLI counts a missing digest or log file among the invalid ones.
+      expect({ valid: ours.digests.valid, invalid: ours.digests.invalid + ours.digests.missing }, ctx).toEqual({ valid: cli.digests.valid, invalid: cli.digests.invalid });
+      expect({ valid: ours.logs.valid, invalid: ours.logs.invalid + ours.logs.missing }, ctx).toEqual({ valid: cli.logs.valid, invalid: cli.logs.invalid });
+      const gaps = (g: { start: string | Date; end: string | Date }[]) => g.map((x) => `${new Date(x.start).toISOString()}/${new Date(x.end).toISOString()}`).sort();
+      expect(gaps(ours.gaps), ctx).toEqual(gaps(cli.gaps));
+    }
+  });
+
+  it('finds, names and locates every planted defect', () => {
+    const expectedKind: Record<string, string[]> = {
+      'modified-log': ['log-hash-mismatch'],
+      'log-trailing-data': ['log-hash-mismatch', 'log-invalid-format'],
+      'deleted-log': ['log-missing'],
+      'unlisted-log': ['log-unlisted'],
+      'deleted-digest': ['digest-missing'],
+      'modified-digest': ['digest-invalid-signature'],
+      'moved-digest': ['digest-missing'],
+      'unknown-key-digest': ['digest-unknown-key'],
+    };
+    for (const [name, planted] of Object.entries(m.defects)) {
+      const s = streamOf(snapshot, planted.stream);
+      const found = s.defects.find((d) => d.key === planted.key);
+      expect(found, `${name}: ${planted.key} in ${JSON.stringify(s.defects, null, 1)}`).toBeDefined();
+      expect(expectedKind[name], name).toContain(found!.kind);
+      if (planted.movedTo) expect(s.defects.find((d) => d.key === planted.movedTo)?.kind, name).toBe('digest-moved');
+      expect(verdict('trail-log-integrity', s).status, name).toBe('FAIL');
+    }
+    const planted = s('org-a-euw1').defects.find((d) => d.kind === 'log-unlisted')!;
+    expect(planted.reason).toMatch(/planted/);
+    expect(s('org-a-euw1').logs.unlistedInChain).toBe(1);
+  });
+
+  it('flags nothing on the clean stream: both rules PASS, every digest and log file valid', () => {
+    const clean = s('org-a-use1');
+    expect(clean.defects).toEqual([]);
+    expect(clean.gaps).toEqual([]);
+    expect(clean.readErrors).toEqual([]);
+    expect(clean.digests.valid).toBe(m.streams['org-a-use1'].digests.length);
+    expect(clean.logs.valid).toBe(m.streams['org-a-use1'].logs.length);
+    expect(clean.spans.map((x) => x.state)).toEqual(['verified']);
+    expect(verdict('trail-log-integrity', clean).status).toBe('PASS');
+    expect(verdict('trail-log-continuity', clean).status).toBe('PASS');
+    // Defects only where they were planted: the other streams' defects are all named in the manifest.
+    const plantedKeys = new Set(Object.values(m.defects).flatMap((d) => [d.key, ...(d.movedTo ? [d.movedTo] : [])]));
+    for (const name of ['org-a-euw1', 'org-b-use1', 'org-b-euw1'] as const) {
+      for (const d of s(name).defects) expect(plantedKeys.has(d.key), `${name}: unexpected ${d.kind} ${d.key}`).toBe(true);
+    }
+  });
+
+  it('gaps: validation off and stopped logging are gaps with their reason, and FAIL continuity', () => {
+    for (const name of ['member-a-use1', 'member-a-euw1'] as const) {
+      const st = s(name);
+      expect(st.gaps.length, name).toBe(2);
+      const [off, stopped] = [...st.gaps].sort((a, b) => a.start.localeCompare(b.start));
+      expect(off!.unlistedLogs, name).toBeGreaterThan(0);
+      expect(off!.reason, name).toMatch(/validation was off/);
+      expect(stopped!.unlistedLogs, name).toBe(0);
+      expect(stopped!.reason, name).toMatch(/logging was stopped|no log file and no digest/);
+      expect(st.logs.unlistedInChain, name).toBe(0);
+      const continuity = verdict('trail-log-continuity', st);
+      expect(continuity.status, name).toBe('FAIL');
+      expect(continuity.message, name).toContain(`between ${off!.start}`);
+      // Log files delivered while validation was off are the gap's, not tampering.
+      expect(verdict('trail-log-integrity', st).status, name).toBe('PASS');
+      expect(st.spans.some((x) => x.state === 'gap'), name).toBe(true);
+    }
+  });
+
+  it('a stream the organization trail covers but that holds no digest is ERROR, never PASS', () => {
+    const empty = snapshot.logIntegrity!.streams.filter((x) => x.validationEnabled && x.digests.valid === 0 && x.readErrorCount === 0);
+    expect(empty.length).toBeGreaterThan(0);
+    for (const x of empty) {
+      expect(verdict('trail-log-integrity', x).status).toBe('ERROR');
+      expect(verdict('trail-log-integrity', x).message).toMatch(/no digest of the window/);
+    }
+  });
+});
+
+describe('scan --verify-logs when reads fail', () => {
+  it('AccessDenied on the bucket and KMS Decrypt denied: ERROR naming what could not be read, the other streams still judged', async () => {
+    const b = m.streams['org-b-euw1'];
+    const a = m.streams['org-a-use1'];
+    proxy.setRules([
+      { match: { service: 's3', operation: /^ListObjects/, bucket: b.spec.bucket, keyPrefix: b.digestPrefix }, fault: 'AccessDenied' },
+      kmsDecryptDeniedRule({ bucket: a.spec.bucket, keyPrefix: a.logPrefix, kmsKeyArn: `arn:aws:kms:us-east-1:${m.accounts.logArchive}:key/00000000-0000-0000-0000-000000000000` }),
+    ]);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'tw-verify-logs-denied-'));
+      const run = await cli(scanArgs(dir));
+      expect(run.code, run.stderr).toBe(0);
+      const snap = read<Snapshot>(dir, 'snapshot.json');
+      findings = read<{ findings: Finding[] }>(dir, 'report.json').findings;
+      const denied = streamOf(snap, 'org-b-euw1');
+      expect(denied.readErrors[0]).toMatchObject({ operation: 'ListObjectsV2', code: 'AccessDenied' });
+      expect(verdict('trail-log-integrity', denied).status).toBe('ERROR');
+      expect(verdict('trail-log-integrity', denied).message).toMatch(/AccessDenied/);
+      expect(verdict('trail-log-continuity', denied).status).toBe('ERROR');
+      const kms = streamOf(snap, 'org-a-use1');
+      expect(kms.readErrorCount).toBeGreaterThan(0);
+      expect(kms.readErrors[0]!.message).toMatch(/kms:Decrypt/);
+      expect(verdict('trail-log-integrity', kms).status).toBe('ERROR');
+      expect(verdict('trail-log-integrity', kms).message).toMatch(/kms:Decrypt/);
+      expect(snap.errors.some((e) => e.resource?.type === 'log-stream' && e.resource.id === kms.id && e.message.includes('kms:Decrypt'))).toBe(true);
+      // What was read elsewhere is still judged: the tampered stream still FAILs.
+      expect(verdict('trail-log-integrity', streamOf(snap, 'org-b-use1')).status).toBe('FAIL');
+    } finally {
+      proxy.clearRules();
+    }
+  });
+});
+
+function s(name: CorpusStreamName): LogStream {
+  return streamOf(snapshot, name);
+}
