@@ -1,5 +1,5 @@
 /* global document, window, navigator, performance, requestAnimationFrame, setTimeout, clearTimeout */
-// trailwarden report page. Renders the heatmap, the coverage map and the findings from the
+// trailwarden report page. Renders the heatmap, the coverage map, the log-integrity timelines and the findings from the
 // embedded data (#report-data). Every data value reaches the page through textContent or a
 // plain attribute; nothing is parsed as HTML, and only http(s) references become links.
 (function () {
@@ -426,10 +426,191 @@
     else fallback();
   }
 
+  // ---- log integrity (scan --verify-logs): a timeline of the window per trail, account and region ----
+  // The streams come worst first (html-integrity.ts); a batch is drawn at a time, so 17,000 streams stay fast.
+  function integrityView(L) {
+    var BATCH = 50, PRINT_STREAMS = 500;
+    var I_TRAIL = 0, I_ACC = 1, I_ACCNAME = 2, I_REGION = 3, I_FLAGS = 4, I_RANK = 5, I_INT = 6, I_CONT = 7, I_COUNTS = 8, I_SPANS = 9,
+      I_GAPS = 10, I_DEFECTS = 11, I_DEFCOUNT = 12, I_ERRORS = 13, I_ERRCOUNT = 14;
+    var SPAN_TEXT = { verified: 'verified', gap: 'gap: no log files delivered by CloudTrail', tampered: 'tampered: not what CloudTrail signed, or gone', unread: 'unread: could not be read' };
+    var listEl = document.getElementById('integrity-list'), countEl = document.getElementById('integrity-count'), more = document.getElementById('integrity-more');
+    var showSel = document.getElementById('integrity-show'), qEl = document.getElementById('integrity-q');
+    var since = Date.parse(L.since), total = Math.max(1, L.seconds);
+    var lt = L.trails.map(function (t) { return { name: S[t[0]], arn: S[t[1]], home: S[t[2]], org: !!t[3] }; });
+    var problems = L.streams.filter(function (r) { return r[I_RANK] >= L.problemRank; }).length;
+    var shown = [], drawn = 0, lastTrail = -1;
+    if (!problems) showSel.value = 'all';
+
+    function time(s) { return new Date(since + s * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'; }
+    function duration(a, b) { var h = (b - a) / 3600; return (h >= 10 ? Math.round(h) : Math.round(h * 10) / 10) + ' h'; }
+    function pct(s) { return Math.max(0, Math.min(100, (s * 100) / total)); }
+
+    function axis() {
+      var row = el('div', 'lt-row lt-axis');
+      row.appendChild(el('div', 'lt-label', 'Account \u00b7 region'));
+      var line = el('div', 'lt-axis-line');
+      line.appendChild(el('span', 'lt-axis-start', time(0)));
+      line.appendChild(el('span', 'lt-axis-end', time(total)));
+      // A tick at each midnight UTC, for windows up to two months.
+      if (total <= 62 * 86400) {
+        for (var d = Math.ceil(since / 86400000) * 86400000; d < since + total * 1000; d += 86400000) {
+          var t = el('span', 'lt-tick');
+          t.style.left = pct((d - since) / 1000) + '%';
+          t.title = new Date(d).toISOString().slice(0, 10);
+          line.appendChild(t);
+        }
+      }
+      row.appendChild(line);
+      row.appendChild(el('div', 'lt-counts', 'Digests \u00b7 log files'));
+      return row;
+    }
+
+    function trailHead(i) {
+      var t = lt[i], head = el('div', 'lt-trail');
+      var h = el('h3', null, t.name);
+      h.appendChild(el('span', 'lt-trail-kind', t.org ? ' organization trail, home region ' + t.home : ' home region ' + t.home));
+      head.appendChild(h);
+      head.appendChild(el('code', 'hash', t.arn));
+      head.appendChild(axis());
+      return head;
+    }
+
+    function countsText(c) {
+      var d = 'Digests: ' + c[0] + ' valid' + (c[1] ? ' \u00b7 ' + c[1] + ' invalid' : '') + (c[2] ? ' \u00b7 ' + c[2] + ' missing' : '');
+      var l = 'Log files: ' + c[3] + ' valid' + (c[4] ? ' \u00b7 ' + c[4] + ' invalid' : '') + (c[5] ? ' \u00b7 ' + c[5] + ' missing' : '') +
+        (c[6] ? ' \u00b7 ' + c[6] + ' not hashed' : '') + (c[7] ? ' \u00b7 ' + c[7] + ' in no digest' + (c[8] ? ' (' + c[8] + ' while the chain was unbroken)' : '') : '');
+      return [d, l];
+    }
+
+    function table(parent, cls, caption, headers, rows, listed, count) {
+      var tb = el('table', cls);
+      tb.appendChild(el('caption', null, caption + ' (' + count + ')'));
+      var hr = el('tr');
+      headers.forEach(function (x) { var th = el('th', null, x); th.scope = 'col'; hr.appendChild(th); });
+      tb.appendChild(el('thead')).appendChild(hr);
+      var body = el('tbody');
+      rows.forEach(function (cells) {
+        var tr = el('tr');
+        cells.forEach(function (c) { var td = el('td'); if (c && c.code) td.appendChild(el('code', null, c.code)); else td.textContent = c === null ? '\u2014' : String(c); tr.appendChild(td); });
+        body.appendChild(tr);
+      });
+      if (count > listed) { var tr = el('tr', 'lt-more'), td = el('td', null, 'and ' + (count - listed) + ' more (the snapshot keeps the first ' + listed + ')'); td.colSpan = headers.length; tr.appendChild(td); body.appendChild(tr); }
+      tb.appendChild(body);
+      parent.appendChild(tb);
+    }
+
+    function streamBlock(r) {
+      var trail = lt[r[I_TRAIL]], acc = S[r[I_ACC]], name = S[r[I_ACCNAME]], region = S[r[I_REGION]];
+      var b = el('div', 'lt-stream' + (r[I_RANK] >= L.problemRank ? ' lt-problem' : ''));
+      b.dataset.streamId = trail.arn + '|' + acc + '|' + region;
+      b.dataset.rank = String(r[I_RANK]);
+      var row = el('div', 'lt-row');
+      var label = el('div', 'lt-label');
+      label.appendChild(el('span', 'acct', name === acc ? acc : name));
+      if (name !== acc) label.appendChild(el('span', 'ou', acc));
+      label.appendChild(el('span', 'lt-region', region));
+      [['integrity', r[I_INT]], ['continuity', r[I_CONT]]].forEach(function (v) {
+        if (v[1] < 0) return;
+        var st = STATUSES[v[1]];
+        if (st === 'PASS' || st === 'NOT_APPLICABLE') return;
+        label.appendChild(el('span', 'badge st-' + st, v[0] + ' ' + LABELS[st]));
+      });
+      label.title = name + ' (' + acc + ') ' + region + ' \u2014 ' + trail.name;
+      row.appendChild(label);
+
+      var bar = el('div', 'lt-bar'), sp = r[I_SPANS], words = [];
+      bar.setAttribute('role', 'img');
+      for (var k = 0; k < sp.length; k += 3) {
+        var state = L.spanStates[sp[k]], a = sp[k + 1], e = sp[k + 2];
+        var x = el('div', 'lt-span lt-' + state);
+        x.style.left = pct(a) + '%';
+        x.style.width = (pct(e) - pct(a)) + '%';
+        x.dataset.state = state;
+        x.dataset.start = new Date(since + a * 1000).toISOString();
+        x.dataset.end = new Date(since + e * 1000).toISOString();
+        x.title = SPAN_TEXT[state] + '\n' + time(a) + ' \u2192 ' + time(e) + ' (' + duration(a, e) + ')';
+        words.push(state + ' ' + time(a) + ' to ' + time(e));
+        bar.appendChild(x);
+      }
+      if (!sp.length) bar.appendChild(el('span', 'lt-empty', r[I_FLAGS] & 1 ? 'no verified digest in the window' : 'nothing verified: see what could not be read'));
+      bar.setAttribute('aria-label', 'Window ' + time(0) + ' to ' + time(total) + ': ' + (words.length ? words.join('; ') : 'nothing verified'));
+      row.appendChild(bar);
+      var counts = el('div', 'lt-counts');
+      countsText(r[I_COUNTS]).forEach(function (t) { counts.appendChild(el('div', null, t)); });
+      row.appendChild(counts);
+      b.appendChild(row);
+
+      var details = el('div', 'lt-details'), any = false;
+      var g = r[I_GAPS];
+      if (g.length) {
+        any = true;
+        var ul = el('ul', 'lt-gaps');
+        for (var j = 0; j < g.length; j += 4) {
+          ul.appendChild(el('li', null, 'Gap ' + time(g[j]) + ' \u2192 ' + time(g[j + 1]) + ' (' + g[j + 2] + ' h): ' + (g[j + 3] < 0 ? 'no reason recorded' : S[g[j + 3]])));
+        }
+        details.appendChild(ul);
+      }
+      var df = r[I_DEFECTS], rows = [];
+      for (var m = 0; m < df.length; m += 4) rows.push([L.defectKinds[df[m]], { code: S[df[m + 1]] }, S[df[m + 2]], df[m + 3] < 0 ? null : time(df[m + 3])]);
+      if (r[I_DEFCOUNT]) { any = true; table(details, 'lt-defects', 'Defects', ['Kind', 'S3 key', 'Reason', 'Time'], rows, rows.length, r[I_DEFCOUNT]); }
+      var er = r[I_ERRORS], erows = [];
+      for (var n = 0; n < er.length; n += 4) erows.push([S[er[n + 1]], S[er[n + 2]], er[n] < 0 ? null : { code: S[er[n]] }, S[er[n + 3]]]);
+      if (r[I_ERRCOUNT]) { any = true; table(details, 'lt-errors', 'Could not be read', ['Operation', 'Error', 'S3 key', 'Message'], erows, erows.length, r[I_ERRCOUNT]); }
+      if (any) b.appendChild(details);
+      return b;
+    }
+
+    function drawMore(n) {
+      var frag = document.createDocumentFragment(), end = Math.min(shown.length, drawn + n);
+      for (; drawn < end; drawn++) {
+        var r = L.streams[shown[drawn]];
+        if (r[I_TRAIL] !== lastTrail) { lastTrail = r[I_TRAIL]; frag.appendChild(trailHead(lastTrail)); }
+        frag.appendChild(streamBlock(r));
+      }
+      listEl.appendChild(frag);
+      var only = showSel.value === 'problems';
+      countEl.textContent = 'Showing ' + drawn + ' of ' + shown.length + (only ? ' stream(s) with a problem' : ' stream(s)') + (qEl.value.trim() ? ' matching' : '') + ' \u00b7 ' + problems + ' of ' + L.streams.length + ' verified streams have a problem';
+      countEl.dataset.count = String(shown.length);
+      countEl.dataset.drawn = String(drawn);
+      more.hidden = drawn >= shown.length;
+      more.textContent = 'Show ' + Math.min(BATCH, shown.length - drawn) + ' more of the ' + (shown.length - drawn) + ' not drawn';
+      if (!shown.length) listEl.appendChild(el('p', 'help', only ? 'No stream has a problem.' : 'No stream matches.'));
+    }
+
+    function apply() {
+      var only = showSel.value === 'problems', q = qEl.value.trim().toLowerCase();
+      shown = [];
+      for (var k = 0; k < L.streams.length; k++) {
+        var r = L.streams[k];
+        if (only && r[I_RANK] < L.problemRank) continue;
+        if (q && [S[r[I_ACC]], S[r[I_ACCNAME]], S[r[I_REGION]], lt[r[I_TRAIL]].name].join('\n').toLowerCase().indexOf(q) < 0) continue;
+        shown.push(k);
+      }
+      listEl.textContent = '';
+      drawn = 0;
+      lastTrail = -1;
+      drawMore(BATCH);
+    }
+
+    showSel.addEventListener('change', apply);
+    var typing = null;
+    qEl.addEventListener('input', function () { clearTimeout(typing); typing = setTimeout(apply, 150); });
+    more.addEventListener('click', function () { drawMore(BATCH); });
+    apply();
+    return {
+      printAll: function () {
+        drawMore(PRINT_STREAMS - drawn);
+        if (drawn < shown.length) listEl.appendChild(el('p', 'banner lt-print-note', 'Printed the first ' + drawn + ' of ' + shown.length + ' streams; filter to print others, or see the snapshot.'));
+      },
+    };
+  }
+  var integrity = D.logIntegrity ? integrityView(D.logIntegrity) : null;
+
   // ---- print: everything expanded, no controls ----
   window.addEventListener('beforeprint', function () {
     heatmap.printAll();
     coverage.printAll();
+    if (integrity) integrity.printAll();
     listEl.textContent = '';
     shown.slice(0, PRINT_MAX).forEach(function (k) { listEl.appendChild(findingRow(k, true)); });
     if (shown.length > PRINT_MAX) listEl.appendChild(el('p', 'banner', 'Printed the first ' + PRINT_MAX + ' of ' + shown.length + ' findings; filter to print the rest, or file report.json.'));

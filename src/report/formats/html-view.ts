@@ -1,12 +1,13 @@
 // The HTML report's view model, built from report.json (the contract), the snapshot (coverage)
 // and the evaluated rules. Pure: the same input gives the same view. Small parts (summary, scores,
 // the framework tree) are rendered by the template; the large ones (findings, heatmap, coverage)
-// travel as compact data the page renders itself.
+// travel as compact data the page renders itself (the log-integrity streams too: html-integrity.ts).
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
 import type { Report } from '../report.js';
 import { CELL_STATES, coverageMap, TRAIL_NOTES } from './html-coverage.js';
 import { MARK, StringTable, templatize } from './html-encode.js';
+import { integrityData } from './html-integrity.js';
 import type { RenderInput } from './types.js';
 
 type ReportFinding = Report['findings'][number];
@@ -150,6 +151,8 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
   );
 
   const frameworks = [...new Set([...rules.flatMap((r) => Object.keys(r.frameworks)), ...report.findings.flatMap((f) => Object.keys(f.frameworks))])].sort(natural);
+  const accountNames = new Map(report.accounts.map((a) => [a.id, a.name]));
+  const logIntegrity = integrityData(snapshot, report, st, (id) => accountNames.get(id) ?? id);
   return {
     version: 1,
     mark: MARK,
@@ -165,6 +168,7 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
     trails,
     coverage,
     findings,
+    logIntegrity,
   };
 }
 

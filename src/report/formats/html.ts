@@ -9,6 +9,7 @@ import Handlebars from 'handlebars';
 import { SEVERITIES } from '../../engine/rule-schema.js';
 import { STATUSES } from '../../findings/finding.js';
 import { scriptSafeJson } from './html-encode.js';
+import { integritySummary } from './html-integrity.js';
 import { frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
@@ -79,6 +80,7 @@ export function renderHtml(input: RenderInput): string {
     severityMatrix: severityMatrix(report.findings).map((row) => ({ ...row, cells: STATUSES.map((s) => row.counts[s]) })),
     statusHeaders: STATUSES,
     weights: SEVERITIES.map((s) => ({ severity: s, weight: SCORE_WEIGHTS[s] })),
+    logIntegrity: integritySummary(snapshot, report),
     unscanned: report.accounts.filter((a) => a.status !== 'scanned'),
     waivers: report.waivers ?? null,
     waiverGroups: report.waivers
