@@ -21,6 +21,7 @@ function cfnPolicy(doc: PolicyDocument): Json {
       Effect: s.Effect,
       Action: s.Action,
       Resource: Array.isArray(s.Resource) ? s.Resource.map(sub) : sub(s.Resource),
+      ...(s.Condition ? { Condition: s.Condition as Json } : {}),
     })),
   } as Json;
 }
@@ -51,8 +52,15 @@ export function memberRoleTemplate(): Json {
       },
       ScannerRoleName: roleNameParameter('Role that runs trailwarden scan in ScannerAccountId (see scanner-role.yaml)', 'TrailwardenScanner'),
       ExternalId: externalIdParameter,
+      WithLogVerification: {
+        Type: 'String', Default: 'false', AllowedValues: ['false', 'true'],
+        Description: 'Also let the role read log files and digests (trailwarden scan --verify-logs): s3:ListBucket, s3:GetObject, cloudtrail:ListPublicKeys, kms:Decrypt through S3',
+      },
     },
-    Conditions: { HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExternalId' }, ''] }] } },
+    Conditions: {
+      HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExternalId' }, ''] }] },
+      WithLogVerification: { 'Fn::Equals': [{ Ref: 'WithLogVerification' }, 'true'] },
+    },
     Resources: {
       AuditRole: {
         Type: 'AWS::IAM::Role',
@@ -80,7 +88,11 @@ export function memberRoleTemplate(): Json {
               },
             }],
           },
-          Policies: [{ PolicyName: 'trailwarden-read-only', PolicyDocument: cfnPolicy(iamPolicy('member', 'unused', '${AWS::Partition}')) }],
+          Policies: [
+            { PolicyName: 'trailwarden-read-only', PolicyDocument: cfnPolicy(iamPolicy('member', 'unused', '${AWS::Partition}')) },
+            // Reading log content is more than the configuration scan needs: only when asked for.
+            { 'Fn::If': ['WithLogVerification', { PolicyName: 'trailwarden-log-verification', PolicyDocument: cfnPolicy(logVerificationPolicy()) }, { Ref: 'AWS::NoValue' }] },
+          ],
           Tags: [{ Key: 'managed-by', Value: 'trailwarden' }],
         },
       },
@@ -89,9 +101,16 @@ export function memberRoleTemplate(): Json {
   };
 }
 
+/** What iam-policy --with-log-verification adds to the member policy, alone. */
+function logVerificationPolicy(): PolicyDocument {
+  const base = iamPolicy('member', 'unused', '${AWS::Partition}').Statement.length;
+  const all = iamPolicy('member', 'unused', '${AWS::Partition}', { withLogVerification: true });
+  return { Version: all.Version, Statement: all.Statement.slice(base) };
+}
+
 /** A service-managed StackSet, created in the management account, that puts member-role.yaml in every account of the given OUs. */
 export function memberStackSetTemplate(): Json {
-  const pass = ['RoleName', 'ScannerAccountId', 'ScannerRoleName', 'ExternalId'];
+  const pass = ['RoleName', 'ScannerAccountId', 'ScannerRoleName', 'ExternalId', 'WithLogVerification'];
   const member = memberRoleTemplate() as { Parameters: Record<string, Json> };
   return {
     AWSTemplateFormatVersion: '2010-09-09',

@@ -177,6 +177,23 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
     });
 
   program
+    .command('verify-logs')
+    .description('verify one trail\'s digest chain and log files, every region at once, with the caller\'s credentials: the fast drop-in for aws cloudtrail validate-logs (exit 1 on anything invalid)')
+    .requiredOption('--trail <arn>', 'the trail ARN')
+    .option('--account <id>', 'for an organization trail: the member account whose logs to verify')
+    .option('--since <time>', 'start of the window: ISO 8601 time with zone, date, or a duration back (7d, 36h) (default: 7d before --until)')
+    .option('--until <time>', 'end of the window (default: now)')
+    .addOption(new Option('--verify-depth <depth>', 'digests: signatures, chain and log presence; logs: also hash every log file').choices(['digests', 'logs']))
+    .option('--regions <names>', 'only these regions (default: every region the trail wrote digests for)', collectList)
+    .option('--verbose', 'a line per digest and log file')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (emulators; also AWS_ENDPOINT_URL)')
+    .option('--get-concurrency <n>', 'S3 object reads in flight', '64')
+    .action(async (opts) => {
+      const { runVerifyLogs } = await import('./commands/verify-logs.js');
+      exitCode = await runVerifyLogs(opts, io);
+    });
+
+  program
     .command('iam-policy')
     .description('print the least-privilege IAM policy generated from the collectors\' declarations')
     .addOption(new Option('--for <principal>', 'member: the role in each account; scanner: the principal running the scan').choices(['member', 'scanner']).default('scanner'))

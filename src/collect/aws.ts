@@ -156,6 +156,8 @@ export class ClientPool {
       requestHandler: this.handler,
     };
     if (credentials) config.credentials = credentials;
+    // A bucket read from a client of another region (verify-logs does not know the bucket's) is redirected, not failed.
+    if (service === 's3') config.followRegionRedirects = true;
     if (endpoint) {
       config.endpoint = endpoint;
       if (service === 's3') config.forcePathStyle = true;

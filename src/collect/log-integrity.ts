@@ -55,6 +55,17 @@ export interface VerifyLogsOptions {
   /** Streams walked at once; object reads have their own cap in the client pool. */
   streamConcurrency?: number;
   onStream?: (stream: LogStream) => void;
+  /** verify-logs --verbose: every digest and log file judged, newest digest first, each followed by its logs. */
+  onFile?: (file: FileVerdict) => void;
+}
+
+export interface FileVerdict {
+  streamId: string;
+  kind: 'digest' | 'log';
+  bucket: string;
+  key: string;
+  /** null: valid. */
+  problem: string | null;
 }
 
 const HOUR = 3_600_000;
@@ -62,6 +73,11 @@ type ReadError = { key: string | null; operation: string; code: string; message:
 
 export async function verifyLogs(ctx: ScanContext, snapshot: Snapshot, options: VerifyLogsOptions): Promise<{ integrity: LogIntegrity; errors: CollectionError[] }> {
   const { plans, notValidating } = planStreams(snapshot, options.only);
+  return verifyStreams(ctx, plans, notValidating, options);
+}
+
+/** Verifies planned streams (verify-logs plans its own from one trail). */
+export async function verifyStreams(ctx: ScanContext, plans: StreamPlan[], notValidating: Snapshot['trails'], options: VerifyLogsOptions): Promise<{ integrity: LogIntegrity; errors: CollectionError[] }> {
   const stats = { objects: 0, bytes: 0 };
   const keys = new PublicKeys(ctx, options.since, options.until);
   const limit = pLimit(options.streamConcurrency ?? 16);
@@ -190,7 +206,27 @@ class StreamVerifier {
       walk = walkChain(plan.bucket, listed, (b, k) => outcomes.get(`${b}/${k}`) ?? null, options.since);
     }
     const logs = await this.checkLogs(walk, outcomes);
+    if (options.onFile) this.report(walk, logs, outcomes, options.onFile);
     return streamFacts({ ...base, walk, logs, readErrors: this.readErrors });
+  }
+
+  /** The per-file lines, in the AWS CLI's order: newest digest first, each followed by its log files. */
+  private report(walk: ReturnType<typeof walkChain>, logs: LogCheck, outcomes: Map<string, DigestOutcome | null>, emit: (f: FileVerdict) => void): void {
+    const streamId = this.plan.id;
+    const valid = new Map(walk.valid.map((v) => [v.key, v.digest]));
+    const bad = new Map(walk.defects.filter((d) => d.kind.startsWith('digest-')).map((d) => [d.key, d.reason]));
+    const order = [...new Set([...walk.valid.map((v) => v.key), ...bad.keys()])].sort().reverse();
+    for (const key of order) {
+      const digest = valid.get(key);
+      emit({ streamId, kind: 'digest', bucket: this.plan.bucket, key, problem: digest ? null : (bad.get(key) ?? 'invalid') });
+      for (const l of digest?.logFiles ?? []) {
+        const r = logs.results.get(`${l.s3Bucket}/${l.s3Object}`);
+        if (r === undefined) continue;
+        emit({ streamId, kind: 'log', bucket: l.s3Bucket, key: l.s3Object, problem: r === 'valid' ? null : r === 'unchecked' ? 'present (not hashed at depth digests)' : r.defect.reason });
+      }
+    }
+    for (const key of logs.unlisted) emit({ streamId, kind: 'log', bucket: this.plan.bucket, key, problem: 'in no digest' });
+    void outcomes;
   }
 
   /** The window's digest keys, oldest first, listed from a computed start key (never the whole bucket). */
@@ -371,4 +407,21 @@ function isListedRange(key: string, options: VerifyLogsOptions): boolean {
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The regions a multi-region trail wrote digests for: the folders under its CloudTrail-Digest/ prefix. */
+export async function listDigestRegions(ctx: ScanContext, reader: string, loc: Omit<StreamPlan, 'region' | 'id' | 'trail' | 'readerAccountId' | 'bucketRegion' | 'unreadableReason'>): Promise<string[]> {
+  const prefix = digestPrefix({ ...loc, region: '' });
+  const out: string[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const page = await ctx.objectClient('s3', reader, ctx.homeRegion).send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  } catch (err) {
+    throw new Error(`cannot list the regions under s3://${loc.bucket}/${prefix} (${errorCode(err)}: ${errorMessage(err)}); name them with --regions`, { cause: err });
+  }
+  return out.sort();
 }

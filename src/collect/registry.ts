@@ -10,6 +10,7 @@ import { collector as topics } from './topics.js';
 import { collector as trails } from './trails.js';
 import { collector as identity } from './identity.js';
 import { collectors as logIntegrityCollectors } from './log-integrity.js';
+import { collectors as verifyTrailCollectors } from './verify-trail.js';
 
 export const COLLECTORS: readonly CollectorSpec[] = [
   identity,
@@ -21,6 +22,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   topics,
   ...logGroupCollectors,
   ...logIntegrityCollectors,
+  ...verifyTrailCollectors,
 ];
 
 /** Whether a collector declares this SDK operation for this service (opt-in collectors only when enabled). */

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/findings/finding.js';
 import type { LogStream, Snapshot } from '../../src/inventory/schema.js';
@@ -181,6 +182,59 @@ describe('scan --verify-logs when reads fail', () => {
       expect(verdict('trail-log-integrity', streamOf(snap, 'org-b-use1')).status).toBe('FAIL');
     } finally {
       proxy.clearRules();
+    }
+  });
+});
+
+describe('trailwarden verify-logs (the drop-in for aws cloudtrail validate-logs)', () => {
+  const run = (name: CorpusStreamName, ...extra: string[]) => {
+    const c = m.streams[name];
+    return cli(['verify-logs', '--trail', c.trailArn, ...(c.spec.orgId ? ['--account', c.spec.accountId] : []), '--regions', c.spec.region, '--endpoint-url', proxy.endpoint, ...window(), ...extra]);
+  };
+
+  it('a tampered stream: a line per digest and log file, the AWS CLI\'s summary counts, exit 1', async () => {
+    const r = await run('org-b-use1', '--verbose');
+    expect(r.code, r.stderr).toBe(1);
+    const cliResult = oracle['org-b-use1'];
+    const total = cliResult.digests.valid + cliResult.digests.invalid;
+    expect(r.stdout).toContain(`${cliResult.digests.valid}/${total} digest files valid, ${cliResult.digests.invalid}/${total} digest files INVALID`);
+    expect(r.stdout).toContain(`${cliResult.logs.valid}/${cliResult.logs.valid + cliResult.logs.invalid} log files valid`);
+    const digestLines = r.stdout.split('\n').filter((l) => l.startsWith('Digest file'));
+    expect(digestLines.filter((l) => l.endsWith('  valid'))).toHaveLength(cliResult.digests.valid);
+    expect(digestLines.some((l) => l.includes(m.defects['modified-digest'].key) && /INVALID: signature/.test(l))).toBe(true);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('Log file') && l.endsWith('  valid'))).toHaveLength(cliResult.logs.valid);
+  });
+
+  it('a clean stream exits 0; an organization trail without --account is a usage error', async () => {
+    const r = await run('org-a-use1');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${oracle['org-a-use1'].digests.valid}/${oracle['org-a-use1'].digests.valid} digest files valid`);
+    const noAccount = await cli(['verify-logs', '--trail', m.trails.org.arn, '--endpoint-url', proxy.endpoint, ...window()]);
+    expect(noAccount.code).toBe(2);
+    expect(noAccount.stderr).toMatch(/organization trail: name the member account/);
+  });
+
+  it('gaps are printed as the AWS CLI does, and are not invalid files (exit 0)', async () => {
+    // As the AWS CLI, verify-logs runs as the trail's owner: here the member account's role.
+    const sts = new STSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${m.accounts.memberA}:role/OrganizationAccountAccessRole`, RoleSessionName: 'verify-logs-test' }));
+    sts.destroy();
+    const c = m.streams['member-a-use1'];
+    // The SDK's default credential chain reads the process environment.
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: assumed.Credentials!.AccessKeyId!, AWS_SECRET_ACCESS_KEY: assumed.Credentials!.SecretAccessKey!, AWS_SESSION_TOKEN: assumed.Credentials!.SessionToken! });
+    let r;
+    try {
+      r = await cli(['verify-logs', '--trail', c.trailArn, '--regions', c.spec.region, '--endpoint-url', proxy.endpoint, ...window()]);
+    } finally {
+      for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const g of oracle['member-a-use1'].gaps) {
+      expect(r.stdout).toContain(`No log files were delivered by CloudTrail between ${g.start.toISOString().replace('.000Z', 'Z')} and ${g.end.toISOString().replace('.000Z', 'Z')}`);
     }
   });
 });
