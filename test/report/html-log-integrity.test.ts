@@ -283,6 +283,15 @@ describe('report.html log-integrity view', () => {
     expect(requests).toEqual([fileUrl]);
   });
 
+  it('has no log-integrity view without scan --verify-logs', () => {
+    const { logIntegrity: _, ...rest } = buildSnapshot();
+    const snapshot = Snapshot.parse(rest);
+    const html = renderHtml({ report: buildReport({ snapshot, findings: [], toolVersion: 'test', generatedAt: EVALUATION_NOW, rulesPack: { sha256: 'x', rules: 0 } }), snapshot, rules: [] });
+    expect(html).not.toContain('id="log-integrity"');
+    expect(html).not.toContain('href="#log-integrity"');
+    expect(html).toContain('"logIntegrity":null');
+  });
+
   it('draws one batch of an organization of 1,000 accounts x 17 regions (17,000 streams)', async () => {
     const base = buildSnapshot();
     const regions = Array.from({ length: 17 }, (_, i) => `region-${i}`);
