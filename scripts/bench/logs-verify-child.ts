@@ -1,0 +1,114 @@
+// Child-process entry of bench:logs' verification: a real `scan --verify-logs` (scan() with
+// verifyLogs, real SDK clients over HTTP to the latency proxy), alone in its process so its
+// peak RSS is trailwarden's own and not the corpus generator's. It times the log-verification
+// phase apart from the configuration scan before it (the onProgress 'logs' phase event), samples
+// RSS every 50 ms, and sends one result message to the parent.
+import { scan } from '../../src/collect/scan.js';
+
+export interface VerifyChildInput {
+  endpoint: string;
+  regions: string[];
+  since: string;
+  until: string;
+  depth: 'digests' | 'logs';
+  concurrency: number;
+  accountConcurrency: number;
+  objectConcurrency: number;
+  streamConcurrency?: number;
+}
+
+export interface VerifyChildStream {
+  accountId: string; region: string;
+  digests: { valid: number; invalid: number; missing: number };
+  logs: { valid: number; invalid: number; missing: number; unchecked: number; unlisted: number };
+  gaps: number; defectCount: number; readErrorCount: number;
+}
+
+export interface VerifyChildResult {
+  scanSeconds: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  rssAtLogsStartMb: number;
+  maxRssMb: number;
+  heapUsedPeakMb: number;
+  objects: number;
+  bytes: number;
+  streams: VerifyChildStream[];
+  errors: number;
+  firstError: string | null;
+}
+
+const input = JSON.parse(process.argv[2] ?? '{}') as VerifyChildInput;
+process.env.AWS_ACCESS_KEY_ID = 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+process.env.AWS_REGION = 'us-east-1';
+delete process.env.AWS_PROFILE;
+delete process.env.AWS_SESSION_TOKEN;
+
+const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+let peakRss = 0;
+let peakHeap = 0;
+let logsStarted = false;
+let rssAtLogsStart = 0;
+const sampler = setInterval(() => {
+  if (!logsStarted) return;
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+}, 50);
+
+const t0 = performance.now();
+let tLogs = 0;
+let cpuAtLogs = process.cpuUsage();
+const { snapshot } = await scan({
+  toolVersion: 'bench',
+  roleName: 'OrganizationAccountAccessRole',
+  concurrency: input.concurrency,
+  perAccountConcurrency: input.accountConcurrency,
+  objectConcurrency: input.objectConcurrency,
+  endpointUrl: input.endpoint,
+  region: 'us-east-1',
+  regions: input.regions,
+  verifyLogs: {
+    since: new Date(input.since),
+    until: new Date(input.until),
+    depth: input.depth,
+    ...(input.streamConcurrency ? { streamConcurrency: input.streamConcurrency } : {}),
+  },
+  onProgress: (e) => {
+    if (e.kind === 'phase' && e.phase === 'logs') {
+      tLogs = performance.now();
+      cpuAtLogs = process.cpuUsage();
+      rssAtLogsStart = process.memoryUsage().rss;
+      peakRss = rssAtLogsStart;
+      logsStarted = true;
+    }
+  },
+});
+const tEnd = performance.now();
+const cpu = process.cpuUsage(cpuAtLogs);
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+const li = snapshot.logIntegrity;
+if (!li) throw new Error('the scan returned no logIntegrity: was the logs phase reached?');
+const result: VerifyChildResult = {
+  scanSeconds: (tLogs - t0) / 1000,
+  wallSeconds: (tEnd - tLogs) / 1000,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  peakRssMb: mb(peakRss),
+  rssAtLogsStartMb: mb(rssAtLogsStart),
+  maxRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+  heapUsedPeakMb: mb(peakHeap),
+  objects: li.objects,
+  bytes: li.bytes,
+  streams: li.streams.map((s) => ({
+    accountId: s.accountId, region: s.region,
+    digests: s.digests, logs: s.logs,
+    gaps: s.gaps.length, defectCount: s.defectCount, readErrorCount: s.readErrorCount,
+  })),
+  errors: snapshot.errors.length,
+  firstError: snapshot.errors[0] ? `${snapshot.errors[0].operation} ${snapshot.errors[0].code}: ${snapshot.errors[0].message}` : null,
+};
+process.send?.(result, () => process.exit(0));
