@@ -73,7 +73,10 @@ export function addRecordingMiddleware(
         });
         throw err;
       }
-      const { $metadata: _metadata, ...output } = result.output as { $metadata?: unknown };
+      const { $metadata: _metadata, ...output } = result.output as { $metadata?: unknown; Body?: unknown };
+      // An object's content (a digest or log file, scan --verify-logs) is a stream its reader
+      // consumes: the record keeps the answer's metadata, never the bytes.
+      if (output.Body !== undefined) output.Body = '(object content, read by the verifier: not recorded)';
       await recorder.record({ ...base, ...timing(result.output), output, error: null });
       return result;
     },

@@ -186,6 +186,22 @@ describe('scan --verify-logs when reads fail', () => {
   });
 });
 
+describe('scan --verify-logs --evidence', () => {
+  it('the bundle records every read without the objects\' bytes, and trailwarden verify proves its reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-verify-logs-evidence-'));
+    const bundle = join(dir, 'bundle');
+    const run = await cli(scanArgs(join(dir, 'out'), '--evidence', bundle));
+    expect(run.code, run.stderr).toBe(0);
+    const calls = readFileSync(join(bundle, 'api-calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { operation: string; output: { Body?: unknown } | null });
+    const gets = calls.filter((c) => c.operation === 'GetObject' && c.output);
+    expect(gets.length).toBeGreaterThan(100);
+    expect(new Set(gets.map((g) => g.output!.Body))).toEqual(new Set(['(object content, read by the verifier: not recorded)']));
+    expect(calls.some((c) => c.operation === 'ListPublicKeys')).toBe(true);
+    const verified = await cli(['verify', bundle]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+  });
+});
+
 describe('trailwarden verify-logs (the drop-in for aws cloudtrail validate-logs)', () => {
   const run = (name: CorpusStreamName, ...extra: string[]) => {
     const c = m.streams[name];
