@@ -25,7 +25,7 @@ import {
   verifySignature,
   type PublicKey,
 } from '../integrity/digest.js';
-import { notValidatingFacts, planStreams, streamFacts, type LogCheck, type StreamPlan } from '../integrity/streams.js';
+import { notValidatingFacts, planStreams, streamFacts, type LogCheck, type StreamPlan, type StreamSelection } from '../integrity/streams.js';
 import type { CollectorSpec, ScanContext } from './context.js';
 import { errorCode, errorMessage } from './errors.js';
 
@@ -50,8 +50,8 @@ export interface VerifyLogsOptions {
   since: Date;
   until: Date;
   depth: 'digests' | 'logs';
-  /** Only this trail (and member account): verify-logs. */
-  only?: { trailArn?: string; accountId?: string };
+  /** Only some streams (a trail, accounts, regions); absent: every validated stream. */
+  only?: StreamSelection;
   /** Streams walked at once; object reads have their own cap in the client pool. */
   streamConcurrency?: number;
   onStream?: (stream: LogStream) => void;

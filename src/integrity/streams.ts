@@ -14,6 +14,13 @@ export interface StreamPlan extends StreamLocation {
   unreadableReason: string | null;
 }
 
+/** Narrows the streams verified: one trail, some accounts, some regions. */
+export interface StreamSelection {
+  trailArns?: string[];
+  accountIds?: string[];
+  regions?: string[];
+}
+
 export const streamId = (trailArn: string, accountId: string, region: string): string => `${trailArn}|${accountId}|${region}`;
 
 /**
@@ -21,14 +28,14 @@ export const streamId = (trailArn: string, accountId: string, region: string): s
  * member account and region, a multi-region trail one per region of its account, a single-region
  * trail one. A trail that does not validate gets one entry, so its verdict says why it was not checked.
  */
-export function planStreams(snapshot: Snapshot, only?: { trailArn?: string; accountId?: string }): { plans: StreamPlan[]; notValidating: Trail[] } {
+export function planStreams(snapshot: Snapshot, only?: StreamSelection): { plans: StreamPlan[]; notValidating: Trail[] } {
   const plans: StreamPlan[] = [];
   const notValidating: Trail[] = [];
   const buckets = new Map(snapshot.buckets.map((b) => [b.name, b]));
   const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
   const orgId = snapshot.organization.id;
   for (const trail of snapshot.trails) {
-    if (only?.trailArn && trail.arn !== only.trailArn) continue;
+    if (only?.trailArns && !only.trailArns.includes(trail.arn)) continue;
     if (!trail.logFileValidationEnabled) {
       notValidating.push(trail);
       continue;
@@ -40,12 +47,13 @@ export function planStreams(snapshot: Snapshot, only?: { trailArn?: string; acco
       : owner && owner.status !== 'skipped' ? [owner] : [];
     const bucket = trail.s3BucketName ? buckets.get(trail.s3BucketName) : undefined;
     for (const member of members) {
-      if (only?.accountId && member.id !== only.accountId) continue;
+      if (only?.accountIds && !only.accountIds.includes(member.id)) continue;
       const memberRegions = member.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable').map((r) => r.name);
       // An account whose role refused has no region list: its logs are still in the bucket,
       // written for the regions the trail's owner records.
       const regions = trail.isMultiRegionTrail ? (memberRegions.length ? memberRegions : ownerRegions) : [trail.homeRegion];
       for (const region of [...new Set(regions)].sort()) {
+        if (only?.regions && !only.regions.includes(region)) continue;
         const reader = bucket?.readAs ?? bucket?.ownerAccountId ?? null;
         plans.push({
           id: streamId(trail.arn, member.id, region),

@@ -19,20 +19,28 @@ const committed = (file: string) => readFileSync(`${ROOT}deploy/${file}`, 'utf8'
 interface Statement { Action: string | string[] }
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
-/** Every action allowed by the inline policies of the template's IAM roles. */
-function templateActions(template: Template): Set<string> {
+type InlinePolicy = { PolicyDocument: { Statement: Statement[] } };
+
+/** Every action allowed by the inline policies of the template's IAM roles (the conditional log-verification one only when it is on). */
+function templateActions(template: Template, withLogVerification = false): Set<string> {
   const actions = new Set<string>();
   for (const r of Object.values(template.Resources)) {
     if (r.Type !== 'AWS::IAM::Role') continue;
-    for (const p of r.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]) {
+    for (const entry of r.Properties.Policies as (InlinePolicy | { 'Fn::If': [string, InlinePolicy, unknown] })[]) {
+      let p: InlinePolicy;
+      if ('Fn::If' in entry) {
+        expect(entry['Fn::If'][0]).toBe('WithLogVerification');
+        if (!withLogVerification) continue;
+        p = entry['Fn::If'][1];
+      } else p = entry;
       for (const s of p.PolicyDocument.Statement) for (const a of [s.Action].flat()) actions.add(a);
     }
   }
   return actions;
 }
 
-async function cliPolicyActions(principal: 'member' | 'scanner'): Promise<string[]> {
-  const out = await cli(['iam-policy', '--for', principal]);
+async function cliPolicyActions(principal: 'member' | 'scanner', ...extra: string[]): Promise<string[]> {
+  const out = await cli(['iam-policy', '--for', principal, ...extra]);
   expect(out.code).toBe(0);
   return (JSON.parse(out.stdout) as { Statement: Statement[] }).Statement.flatMap((s) => [s.Action].flat());
 }
@@ -50,6 +58,9 @@ describe('deploy/ CloudFormation templates', () => {
     expect(wanted.length).toBeGreaterThan(10);
     expect(wanted.filter((a) => !member.has(a))).toEqual([]);
     expect([...member].sort()).toEqual([...new Set(wanted)].sort());
+    // WithLogVerification=true adds exactly what --with-log-verification adds.
+    const withLogs = templateActions(parse(committed('member-role.yaml')) as Template, true);
+    expect([...withLogs].sort()).toEqual([...new Set(await cliPolicyActions('member', '--with-log-verification'))].sort());
   });
 
   it('deploy through the StackSet exactly the member role template', () => {

@@ -10,6 +10,11 @@ import { emulatorEnv } from './context.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { startMoto } from './moto.js';
 import { seedScenarioOrganization } from './scenario-org.js';
+import { createRegionKeys } from './cloudtrail-keys.js';
+import { corpusS3Client, writeStream } from './log-corpus.js';
+
+/** The window of the demo's log verification: fixed, so its reports never change. */
+export const DEMO_LOG_WINDOW = { since: new Date('2026-11-20T00:00:00Z'), until: new Date('2026-11-21T00:00:00Z') };
 
 /** Bucket-name suffix of the demo: names read as the demo's, not a test run's. */
 export const DEMO_SUFFIX = 'demo';
@@ -19,7 +24,24 @@ export async function scanDemoOrganization(): Promise<Snapshot> {
   const moto = await startMoto();
   try {
     const org = await seedScenarioOrganization({ endpoint: moto.endpoint }, { suffix: DEMO_SUFFIX });
+    // Two validated trails hold a day of real-format digests and log files in us-east-1: one whole,
+    // one tampered with (a log file rewritten, a digest deleted), for the log-integrity view.
+    const keys = createRegionKeys(['us-east-1'], DEMO_LOG_WINDOW.since, new Date(DEMO_LOG_WINDOW.until.getTime() + 2 * 3_600_000));
+    const s3 = corpusS3Client(moto.endpoint);
+    const verified = { trail: 'memberExtra', account: org.accounts.memberExtraTrail, bucket: org.buckets.memberExtra } as const;
+    const tampered = { trail: 'writeOnly', account: org.accounts.writeOnly, bucket: org.buckets.writeOnly } as const;
+    try {
+      for (const [s, defects] of [[verified, []], [tampered, [{ kind: 'modified-log', hour: 9 }, { kind: 'deleted-digest', hour: 15 }]]] as const) {
+        await writeStream(s3, keys, {
+          trailName: org.trailNames[s.trail], trailHomeRegion: 'us-east-1', trailAccountId: s.account,
+          accountId: s.account, region: 'us-east-1', bucket: s.bucket, start: DEMO_LOG_WINDOW.since, hours: 24,
+        }, [...defects]);
+      }
+    } finally {
+      s3.destroy();
+    }
     const proxy = await startFaultProxy({ target: moto.endpoint });
+    proxy.setPublicKeys((region) => keys.publicKeys(region));
     try {
       const role = `arn:aws:iam::${org.accounts.denied}:role/OrganizationAccountAccessRole`;
       proxy.setRules([{
@@ -36,6 +58,7 @@ export async function scanDemoOrganization(): Promise<Snapshot> {
         region: 'us-east-1',
         maxAttempts: 10,
         requestTimeoutMs: 10_000,
+        verifyLogs: { ...DEMO_LOG_WINDOW, depth: 'logs', only: { trailArns: [org.trails[verified.trail], org.trails[tampered.trail]], regions: ['us-east-1'] } },
       });
       return snapshot;
     } finally {

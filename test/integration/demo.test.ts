@@ -46,6 +46,13 @@ describe('the bundled demo snapshot', () => {
     expect(trail('data-only-trail')?.eventSelectors?.management).toMatchObject({ read: false, write: false });
     expect(snap.buckets.find((b) => b.name === 'outside-org-trail-logs-demo')?.ownerAccountId).toBeNull();
     expect(snap.keys.find((k) => k.usedByTrailArns.includes(trail('disabled-key-trail')!.arn))?.metadata?.keyState).toBe('Disabled');
+    // The log-integrity view has one verified and one tampered stream to draw.
+    const streams = snap.logIntegrity!.streams;
+    const whole = streams.find((x) => x.trailName === 'member-extra-trail')!;
+    expect(whole).toMatchObject({ defectCount: 0, readErrorCount: 0, gaps: [] });
+    expect(whole.digests.valid).toBe(24);
+    const tampered = streams.find((x) => x.trailName === 'write-only-trail')!;
+    expect(tampered.defects.map((d) => d.kind).sort()).toEqual(['digest-missing', 'log-hash-mismatch']);
   });
 
   it('is still what the collector records: a fresh scan of the demo organization gives the same verdicts', async () => {
