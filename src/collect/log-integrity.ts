@@ -54,6 +54,8 @@ export interface VerifyLogsOptions {
   only?: StreamSelection;
   /** Streams walked at once; object reads have their own cap in the client pool. */
   streamConcurrency?: number;
+  /** Object reads (GET and the read of its body) in flight; a read waiting for its turn is only a key. */
+  objectConcurrency?: number;
   onStream?: (stream: LogStream) => void;
   /** verify-logs --verbose: every digest and log file judged, newest digest first, each followed by its logs. */
   onFile?: (file: FileVerdict) => void;
@@ -81,10 +83,13 @@ export async function verifyStreams(ctx: ScanContext, plans: StreamPlan[], notVa
   const stats = { objects: 0, bytes: 0 };
   const keys = new PublicKeys(ctx, options.since, options.until);
   const limit = pLimit(options.streamConcurrency ?? 16);
+  // Reads are limited before the SDK command is built, so memory follows the reads in flight,
+  // not the length of the window (a queued SDK command holds its own middleware stack).
+  const reads = pLimit(options.objectConcurrency ?? 64);
   const streams = await Promise.all(
     plans.map((plan) =>
       limit(async () => {
-        const facts = await new StreamVerifier(ctx, plan, options, keys, stats).run();
+        const facts = await new StreamVerifier(ctx, plan, options, keys, stats, reads).run();
         options.onStream?.(facts);
         return facts;
       }),
@@ -166,6 +171,7 @@ class StreamVerifier {
     private readonly options: VerifyLogsOptions,
     private readonly keys: PublicKeys,
     private readonly stats: { objects: number; bytes: number },
+    private readonly reads: <T>(fn: () => Promise<T>) => Promise<T>,
   ) {}
 
   private get s3() {
@@ -255,7 +261,11 @@ class StreamVerifier {
     return out;
   }
 
-  private async fetchDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>): Promise<DigestOutcome | null> {
+  private fetchDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>): Promise<DigestOutcome | null> {
+    return this.reads(() => this.readDigest(bucket, key, publicKeys));
+  }
+
+  private async readDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>): Promise<DigestOutcome | null> {
     let body: Uint8Array;
     let metadata: Record<string, string>;
     try {
@@ -330,7 +340,7 @@ class StreamVerifier {
         results.set(id, 'unchecked');
         continue;
       }
-      checks.push(this.hashLog(ref.bucket, key, ref.hash).then((r) => {
+      checks.push(this.reads(() => this.hashLog(ref.bucket, key, ref.hash)).then((r) => {
         if (r === 'valid') results.set(id, 'valid');
         else if (r.kind === 'read-error') readErrors.push(r.error);
         else results.set(id, { defect: { kind: r.kind, key, reason: r.reason, time } });

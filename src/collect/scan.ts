@@ -109,7 +109,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       retryMode: options.retryMode ?? 'adaptive',
       requestTimeoutMs: options.requestTimeoutMs ?? 20_000,
       connectionTimeoutMs: 5_000,
-      maxSockets: Math.max(options.concurrency, 8),
+      // Object reads (--verify-logs) have a cap of their own: sockets for both.
+      maxSockets: Math.max(options.concurrency, 8) + (options.verifyLogs ? (options.objectConcurrency ?? 64) : 0),
       abortSignal: options.signal,
       recorder: options.recorder,
       optIns: options.verifyLogs ? ['log-verification'] : [],
@@ -161,6 +162,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       options.onProgress?.({ kind: 'phase', phase: 'logs' });
       let done = 0;
       const { integrity, errors } = await verifyLogs(ctx, snapshot, {
+        objectConcurrency: options.objectConcurrency,
         ...options.verifyLogs,
         onStream: (s) => options.onProgress?.({ kind: 'stream-done', streamId: s.id, done: ++done, total: 0 }),
       });

@@ -44,7 +44,7 @@ export async function verifyTrailLogs(options: VerifyTrailOptions): Promise<{ in
       retryMode: 'adaptive',
       requestTimeoutMs: options.requestTimeoutMs ?? 20_000,
       connectionTimeoutMs: 5_000,
-      maxSockets: Math.max(options.objectConcurrency, 8),
+      maxSockets: options.objectConcurrency + 8,
       optIns: ['log-verification'],
     },
     new Limits(32, 8, options.objectConcurrency),
