@@ -10,19 +10,15 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { CollectionError, LogIntegrity, LogStream, Snapshot } from '../inventory/schema.js';
 import { walkChain, type Defect, type DigestOutcome, type ListedDigest } from '../integrity/chain.js';
+import { judgeDigest, type LogEvidenceSink } from '../integrity/judge.js';
 import {
-  DigestFormatError,
   digestKeyTime,
   digestListStartKey,
   digestPrefix,
-  gunzipStrict,
   isTrailDigestKey,
   logKeyTime,
   logListStartKey,
   logPrefix,
-  parseDigest,
-  sha256Hex,
-  verifySignature,
   type PublicKey,
 } from '../integrity/digest.js';
 import { notValidatingFacts, planStreams, streamFacts, type LogCheck, type StreamPlan, type StreamSelection } from '../integrity/streams.js';
@@ -59,6 +55,8 @@ export interface VerifyLogsOptions {
   onStream?: (stream: LogStream) => void;
   /** verify-logs --verbose: every digest and log file judged, newest digest first, each followed by its logs. */
   onFile?: (file: FileVerdict) => void;
+  /** scan --evidence: every digest read and the public keys used, for the bundle. */
+  evidence?: LogEvidenceSink;
 }
 
 export interface FileVerdict {
@@ -81,7 +79,7 @@ export async function verifyLogs(ctx: ScanContext, snapshot: Snapshot, options: 
 /** Verifies planned streams (verify-logs plans its own from one trail). */
 export async function verifyStreams(ctx: ScanContext, plans: StreamPlan[], notValidating: Snapshot['trails'], options: VerifyLogsOptions): Promise<{ integrity: LogIntegrity; errors: CollectionError[] }> {
   const stats = { objects: 0, bytes: 0 };
-  const keys = new PublicKeys(ctx, options.since, options.until);
+  const keys = new PublicKeys(ctx, options.since, options.until, options.evidence);
   const limit = pLimit(options.streamConcurrency ?? 16);
   // Reads are limited before the SDK command is built, so memory follows the reads in flight,
   // not the length of the window (a queued SDK command holds its own middleware stack).
@@ -124,6 +122,7 @@ class PublicKeys {
     private readonly ctx: ScanContext,
     private readonly since: Date,
     private readonly until: Date,
+    private readonly evidence: LogEvidenceSink | undefined,
   ) {}
 
   get(region: string, readAs: string): Promise<Map<string, PublicKey> | ReadError> {
@@ -158,6 +157,7 @@ class PublicKeys {
     } catch (err) {
       return { key: null, operation: 'ListPublicKeys', code: errorCode(err), message: `CloudTrail's public keys for ${region} could not be listed: ${errorMessage(err)}` };
     }
+    this.evidence?.publicKeys(region, [...found.values()]);
     return found;
   }
 }
@@ -207,7 +207,7 @@ class StreamVerifier {
     if (wanted.size) {
       await Promise.all([...wanted].map(async (id) => {
         const slash = id.indexOf('/');
-        outcomes.set(id, await this.fetchDigest(id.slice(0, slash), id.slice(slash + 1), publicKeys));
+        outcomes.set(id, await this.fetchDigest(id.slice(0, slash), id.slice(slash + 1), publicKeys, false));
       }));
       walk = walkChain(plan.bucket, listed, (b, k) => outcomes.get(`${b}/${k}`) ?? null, options.since);
     }
@@ -261,13 +261,14 @@ class StreamVerifier {
     return out;
   }
 
-  private fetchDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>): Promise<DigestOutcome | null> {
-    return this.reads(() => this.readDigest(bucket, key, publicKeys));
+  private fetchDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>, listed = true): Promise<DigestOutcome | null> {
+    return this.reads(() => this.readDigest(bucket, key, publicKeys, listed));
   }
 
-  private async readDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>): Promise<DigestOutcome | null> {
+  private async readDigest(bucket: string, key: string, publicKeys: Map<string, PublicKey>, listed: boolean): Promise<DigestOutcome | null> {
     let body: Uint8Array;
     let metadata: Record<string, string>;
+    const read = { streamId: this.plan.id, region: this.plan.region, bucket, key, listed };
     try {
       const r = await this.ctx.objectClient('s3', this.plan.readerAccountId!, this.plan.bucketRegion ?? this.ctx.homeRegion).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       body = await r.Body!.transformToByteArray();
@@ -276,34 +277,15 @@ class StreamVerifier {
       this.stats.bytes += body.byteLength;
     } catch (err) {
       const code = errorCode(err);
-      if (code === 'NoSuchKey') return null;
+      if (code === 'NoSuchKey') {
+        this.options.evidence?.digest({ ...read, object: { absent: true } });
+        return null;
+      }
+      this.options.evidence?.digest({ ...read, object: { unreadable: code } });
       return { kind: 'unreadable', code, message: `s3://${bucket}/${key}: ${errorMessage(err)}` };
     }
-    let uncompressed: Buffer;
-    let digest;
-    try {
-      uncompressed = gunzipStrict(body);
-      digest = parseDigest(uncompressed);
-    } catch (err) {
-      if (err instanceof DigestFormatError) return { kind: 'invalid', defect: 'digest-invalid-format', reason: `invalid format: ${err.message}`, digest: null };
-      throw err;
-    }
-    const signature = metadata.signature;
-    if (!signature || !metadata['signature-algorithm']) return { kind: 'invalid', defect: 'digest-invalid-format', reason: 'the object carries no signature metadata', digest };
-    if (digest.digestS3Bucket !== bucket || digest.digestS3Object !== key) {
-      return { kind: 'invalid', defect: 'digest-moved', reason: `has been moved from its original location s3://${digest.digestS3Bucket}/${digest.digestS3Object}`, digest };
-    }
-    const publicKey = publicKeys.get(digest.digestPublicKeyFingerprint);
-    if (!publicKey) return { kind: 'invalid', defect: 'digest-unknown-key', reason: `public key not found in region ${this.plan.region} for fingerprint ${digest.digestPublicKeyFingerprint}`, digest };
-    let ok: boolean;
-    try {
-      ok = metadata['signature-algorithm'] === 'SHA256withRSA' && verifySignature(digest, uncompressed, signature, publicKey);
-    } catch (err) {
-      if (err instanceof DigestFormatError) return { kind: 'invalid', defect: 'digest-unknown-key', reason: err.message, digest };
-      throw err;
-    }
-    if (!ok) return { kind: 'invalid', defect: 'digest-invalid-signature', reason: 'signature is not valid', digest };
-    return { kind: 'valid', digest, signature, sha256: sha256Hex(uncompressed) };
+    this.options.evidence?.digest({ ...read, object: { body, metadata } });
+    return judgeDigest(bucket, key, body, metadata, publicKeys, this.plan.region);
   }
 
   private async checkLogs(walk: ReturnType<typeof walkChain>, outcomes: Map<string, DigestOutcome | null>): Promise<LogCheck> {
