@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { evaluateSnapshot, prepare } from '../src/cli/pipeline.js';
+import { evaluateSnapshot, prepare } from '../src/core/pipeline.js';
 import { finalizeSnapshot } from '../src/inventory/derive.js';
 import { Snapshot, type AccountRecord, type Bucket, type CollectionError, type Trail } from '../src/inventory/schema.js';
 import { htmlFormat } from '../src/report/formats/html.js';

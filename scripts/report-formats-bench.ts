@@ -5,7 +5,7 @@
 // pass/fail threshold (measured here, never in a timed unit test).
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { evaluateSnapshot, prepare } from '../src/cli/pipeline.js';
+import { evaluateSnapshot, prepare } from '../src/core/pipeline.js';
 import { loadSnapshot } from '../src/inventory/load.js';
 import { renderText, reportFormat } from '../src/report/formats/index.js';
 

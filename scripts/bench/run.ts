@@ -10,8 +10,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CallCounter } from '../../src/collect/observer.js';
 import { scan } from '../../src/collect/scan.js';
-import { evaluateSnapshot, prepare, writeReports } from '../../src/cli/pipeline.js';
+import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
 import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
@@ -20,19 +21,7 @@ import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
 const DEFAULT_CONCURRENCY = 32;
 const DEFAULT_ACCOUNT_CONCURRENCY = 8;
 
-function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
-
-function number(name: string, raw: string | undefined, fallback: number, min: number, max: number, integer = true): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    usage(`--${name}: "${raw}" is not ${integer ? 'an integer' : 'a number'} in ${min}..${max}`);
-  }
-  return n;
-}
+const { usage, number } = flags('bench');
 
 function parse() {
   let values;

@@ -1,7 +1,7 @@
 // The CLI entry: parse flags, lazy-load the command, map typed errors to exit codes.
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../version.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, UsageError } from '../core/errors.js';
 import { processIO, type CliIO } from './io.js';
 import { jsonLogsIO } from './json-logs.js';
 import { collectList } from './parse.js';

@@ -1,5 +1,5 @@
 // Flag value parsers shared by commands. Each throws UsageError with the flag's name.
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** "a,b" and repeated flags both accumulate into one list. */
 export function collectList(value: string, previous: string[] = []): string[] {

@@ -6,7 +6,7 @@
 import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { loadRules, type RulesPack } from '../engine/load.js';
 import type { Snapshot } from '../inventory/schema.js';
@@ -14,6 +14,7 @@ import { reportFormat } from '../report/formats/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { loadWaivers, type WaiverSet } from '../waivers/load.js';
 import { JsonlApiLog } from './api-log.js';
+import { DIGEST_INDEX_FILE, LogEvidenceWriter, PUBLIC_KEYS_FILE } from './log-evidence.js';
 import { writeManifest, sha256Text, MANIFEST_FILE } from './manifest.js';
 import {
   API_CALLS_FILE,
@@ -53,13 +54,17 @@ const inside = (parent: string, child: string) => {
 export class EvidenceBundle {
   private rulesDirs: EvidenceMetadata['rules']['dirs'] = [];
   private inputs: Pick<EvidenceMetadata, 'config' | 'waivers' | 'baseline'> = { config: null, waivers: null, baseline: null };
+  /** scan --verify-logs: the digests and public keys the verifier read. */
+  readonly logs: LogEvidenceWriter;
 
   private constructor(
     readonly dir: string,
     private readonly createdDir: boolean,
     readonly recorder: JsonlApiLog,
     private readonly pack: RulesPack,
-  ) {}
+  ) {
+    this.logs = new LogEvidenceWriter(dir);
+  }
 
   /**
    * Checks DIR (new or empty, apart from --out), copies the rules and config in and proves they
@@ -95,6 +100,7 @@ export class EvidenceBundle {
   /** The scan could not start or failed: remove everything written, leave no bundle behind. */
   async abandon(): Promise<void> {
     await this.recorder.close().catch(() => undefined);
+    await this.logs.close().catch(() => undefined);
     await clear(this.dir, this.createdDir);
   }
 
@@ -112,6 +118,7 @@ export class EvidenceBundle {
     toolVersion: string;
   }): Promise<EvidenceResult> {
     await this.recorder.close();
+    const logs = await this.logs.close();
     const { dir } = this;
     await copyFile(run.snapshotFile, join(dir, SNAPSHOT_FILE));
     const reports: EvidenceMetadata['reports'] = [];
@@ -155,6 +162,7 @@ export class EvidenceBundle {
           'the paths it redacted. HTTP headers are never recorded.',
       },
     };
+    if (logs) metadata.logIntegrity = { index: DIGEST_INDEX_FILE, publicKeys: PUBLIC_KEYS_FILE, ...logs };
     await writeFileAtomic(join(dir, EVIDENCE_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
     const manifest = await writeManifest(dir, { createdAt, toolVersion: run.toolVersion });
     const manifestText = await readFile(join(dir, MANIFEST_FILE));

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { evaluateSnapshot, type Prepared } from '../cli/pipeline.js';
+import { evaluateSnapshot, type Prepared } from '../core/pipeline.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config.js';
 import { loadRules } from '../engine/load.js';
 import { loadSnapshot } from '../inventory/load.js';

@@ -10,7 +10,7 @@ import { loadRules } from '../../src/engine/load.js';
 import { loadSnapshot } from '../../src/inventory/load.js';
 import type { Snapshot } from '../../src/inventory/schema.js';
 import { DEFAULT_FORMATS, reportFormat } from '../../src/report/formats/index.js';
-import { BUILTIN_RULES } from '../../src/cli/pipeline.js';
+import { BUILTIN_RULES } from '../../src/core/pipeline.js';
 import { cli } from '../harness/cli.js';
 import { scanDemoOrganization } from '../harness/demo-org.js';
 import { assertValidReport } from '../harness/scan-run.js';

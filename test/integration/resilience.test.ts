@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateSnapshot, prepare, type Prepared } from '../../src/cli/pipeline.js';
+import { evaluateSnapshot, prepare, type Prepared } from '../../src/core/pipeline.js';
 import type { ScanOptions } from '../../src/collect/scan.js';
 import type { Finding } from '../../src/findings/finding.js';
 import type { Snapshot } from '../../src/inventory/schema.js';

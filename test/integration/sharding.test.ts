@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateSnapshot, prepare } from '../../src/cli/pipeline.js';
+import { evaluateSnapshot, prepare } from '../../src/core/pipeline.js';
 import { loadSnapshot } from '../../src/inventory/load.js';
 import type { Snapshot } from '../../src/inventory/schema.js';
 import { shardOf } from '../../src/shard/assign.js';

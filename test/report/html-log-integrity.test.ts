@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateSnapshot, prepare, writeReports } from '../../src/cli/pipeline.js';
+import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { Snapshot, type LogStream } from '../../src/inventory/schema.js';
 import { buildReport, Report } from '../../src/report/report.js';
 import { renderHtml } from '../../src/report/formats/html.js';

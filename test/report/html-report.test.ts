@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { evaluateSnapshot, prepare, writeReports } from '../../src/cli/pipeline.js';
+import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { SEVERITIES } from '../../src/engine/rule-schema.js';
 import { Snapshot } from '../../src/inventory/schema.js';
 import { Report } from '../../src/report/report.js';

@@ -2,7 +2,7 @@
 // of a really evaluated snapshot (FAIL, ERROR, NOT_APPLICABLE and PASS, hostile names), each
 // checked against its published schema or XSD and for the escaping its consumers need.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Outcome } from '../../src/cli/pipeline.js';
+import type { Outcome } from '../../src/core/pipeline.js';
 import { CSV_COLUMNS, csvField, neutralizeFormula, renderCsv } from '../../src/report/formats/csv.js';
 import { reportFormat, type RenderInput } from '../../src/report/formats/index.js';
 import { renderJunit, xmlText } from '../../src/report/formats/junit.js';

@@ -4,9 +4,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSnapshot } from '../../inventory/load.js';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
-import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../pipeline.js';
+import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
 import { findingsSummary } from '../summary.js';
 
 /** One level above src/ and dist/, like rules/: shipped in the package ("files" in package.json). */

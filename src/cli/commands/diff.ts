@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { diffReports, diffText, newFailsAtOrAbove } from '../../report/diff.js';
 import { loadReport } from '../../report/load.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
 export interface DiffFlags {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadSnapshotInput } from '../inputs.js';
 import type { CliIO } from '../io.js';
-import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../pipeline.js';
+import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
 import { findingsSummary } from '../summary.js';
 
 export interface EvaluateFlags extends EvaluationFlags {

@@ -1,5 +1,5 @@
 import { iamPolicy } from '../../collect/registry.js';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
 export async function runIamPolicy(opts: { for: 'member' | 'scanner'; roleName: string; partition: string; withLogVerification?: boolean }, io: CliIO): Promise<number> {

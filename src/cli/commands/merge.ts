@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Snapshot } from '../../inventory/schema.js';
 import { mergeShards, ShardSetError } from '../../shard/merge.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import { loadSnapshotInput } from '../inputs.js';
 import type { CliIO } from '../io.js';
 

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { loadRules } from '../../engine/load.js';
 import { rulesReference } from '../../engine/docs.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
-import { BUILTIN_RULES } from '../pipeline.js';
+import { BUILTIN_RULES } from '../../core/pipeline.js';
 
 export async function runRulesList(flags: { rules?: string[]; json?: boolean }, io: CliIO): Promise<number> {
   const pack = await loadRules([BUILTIN_RULES, ...(flags.rules ?? []).map((d) => resolve(io.cwd, d))]);

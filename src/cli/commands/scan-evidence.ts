@@ -4,7 +4,7 @@ import { EvidenceBundle } from '../../evidence/bundle.js';
 import type { Snapshot } from '../../inventory/schema.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { CliIO } from '../io.js';
-import { BUILTIN_RULES, type EvaluationFlags, type Prepared } from '../pipeline.js';
+import { BUILTIN_RULES, type EvaluationFlags, type Prepared } from '../../core/pipeline.js';
 
 export interface EvidenceFlags extends EvaluationFlags {
   evidence?: string;

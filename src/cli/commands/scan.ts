@@ -4,13 +4,13 @@ import { InterruptedBeforeDiscoveryError, NoCredentialsError, scan } from '../..
 import { parseShard } from '../../shard/assign.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL_VERSION } from '../../version.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 import { accountIds, endpointUrl, logWindow, ouIds, positiveInt, regionNames } from '../parse.js';
 import { Progress } from '../progress.js';
 import { finishEvidence, openEvidence } from './scan-evidence.js';
 import { findingsSummary, scanSummary } from '../summary.js';
-import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../pipeline.js';
+import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
 
 export interface ScanFlags extends EvaluationFlags {
   out: string;
@@ -82,7 +82,7 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   try {
     let result;
     try {
-      result = await scan({ ...options, verifyLogs, counter, onProgress: progress?.on, signal: interrupt.signal, recorder: evidence?.recorder });
+      result = await scan({ ...options, verifyLogs: verifyLogs && evidence ? { ...verifyLogs, evidence: evidence.logs } : verifyLogs, counter, onProgress: progress?.on, signal: interrupt.signal, recorder: evidence?.recorder });
     } catch (err) {
       await evidence?.abandon();
       if (err instanceof InterruptedBeforeDiscoveryError) return interruptedBeforeStart(io);

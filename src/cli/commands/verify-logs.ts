@@ -2,7 +2,7 @@
 // per digest and log file with --verbose, the same summary counts, exit 1 on anything invalid.
 import type { FileVerdict } from '../../collect/log-integrity.js';
 import { VerifyTrailError, verifyTrailLogs } from '../../collect/verify-trail.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 import { endpointUrl, logWindow, positiveInt, regionNames } from '../parse.js';
 

@@ -2,7 +2,7 @@
 // 2 when DIR is not an evidence bundle. Offline: no AWS call, no network.
 import { resolve } from 'node:path';
 import { verifyBundle, type VerifyResult } from '../../evidence/verify.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
 export interface VerifyFlags {
