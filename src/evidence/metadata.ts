@@ -59,6 +59,16 @@ export const EvidenceMetadata = z
         redaction: z.string(),
       })
       .strict(),
+    logIntegrity: z
+      .object({
+        index: z.string().describe('one JSON line per digest read: stream, region, bucket, key, the stored object and its S3 metadata, or why it was not read'),
+        publicKeys: z.string().describe('the CloudTrail public keys used, per region'),
+        digests: z.number().int(),
+        objects: z.number().int(),
+      })
+      .strict()
+      .optional()
+      .describe('scan --verify-logs: what verify needs to check the digest signatures and chains again offline'),
   })
   .strict();
 export type EvidenceMetadata = z.infer<typeof EvidenceMetadata>;

@@ -15,6 +15,7 @@ import { loadSnapshot } from '../inventory/load.js';
 import { Snapshot } from '../inventory/schema.js';
 import { renderChunks, renderText, reportFormat } from '../report/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
+import { checkLogEvidence } from './verify-logs-offline.js';
 import { loadWaivers } from '../waivers/load.js';
 import { isSafeBundlePath, listFiles, Manifest, MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifestChecksum, sha256File } from './manifest.js';
 import { EVIDENCE_FILE, EvidenceMetadata, REPORTS_DIR } from './metadata.js';
@@ -79,6 +80,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   if (metadata) {
     const snapshot = await reevaluate(dir, metadata, result, problem);
     if (snapshot) await checkApiCalls(dir, metadata, snapshot, result, problem);
+    if (snapshot) await checkLogEvidence(dir, metadata, snapshot, result.checks, problem);
   }
   return result;
 }

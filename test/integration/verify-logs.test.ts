@@ -2,7 +2,9 @@
 // planted defect found, named and located, nothing else flagged, no PASS where a read failed,
 // and the AWS CLI's own `aws cloudtrail validate-logs` agreeing stream by stream.
 // moto has no cloudtrail:ListPublicKeys: the fault proxy answers it in the real wire shape.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { writeManifest } from '../../src/evidence/manifest.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -199,6 +201,22 @@ describe('scan --verify-logs --evidence', () => {
     expect(calls.some((c) => c.operation === 'ListPublicKeys')).toBe(true);
     const verified = await cli(['verify', bundle]);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout + verified.stderr).toMatch(/re-verified \d+ digest file\(s\) of \d+ log stream\(s\) offline/);
+    const metadata = JSON.parse(readFileSync(join(bundle, 'evidence.json'), 'utf8')) as { logIntegrity: { digests: number; objects: number } };
+    expect(metadata.logIntegrity.objects).toBeGreaterThan(50);
+
+    // Files and manifest rewritten together: the hashes agree again, but no one can sign a
+    // digest in CloudTrail's name, so the offline re-check still catches it.
+    const index = readFileSync(join(bundle, 'log-integrity/digests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; file: string | null });
+    const clean = snapshotStream('org-a-use1');
+    const victim = index.find((l) => l.streamId === clean.id && l.file)!;
+    const digest = JSON.parse(gunzipSync(readFileSync(join(bundle, victim.file!))).toString()) as { logFiles: { hashValue: string }[] };
+    digest.logFiles.push({ ...digest.logFiles[0]!, hashValue: '0'.repeat(64) });
+    writeFileSync(join(bundle, victim.file!), gzipSync(JSON.stringify(digest)));
+    await writeManifest(bundle, { createdAt: new Date().toISOString(), toolVersion: 'test' });
+    const tampered = await cli(['verify', bundle]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout + tampered.stderr).toMatch(new RegExp(`stream ${clean.id.replace(/[|.*+?^${}()[\]\\]/g, '\\$&')}: the bundled digests verify as`));
   });
 });
 
@@ -254,6 +272,10 @@ describe('trailwarden verify-logs (the drop-in for aws cloudtrail validate-logs)
     }
   });
 });
+
+function snapshotStream(name: CorpusStreamName): LogStream {
+  return streamOf(snapshot, name);
+}
 
 function s(name: CorpusStreamName): LogStream {
   return streamOf(snapshot, name);
