@@ -20,6 +20,12 @@ function shardView(index: number): Snapshot {
       ? a
       : { ...a, status: 'skipped', inScope: false, reason: `scanned by another shard (this is shard ${index}/${COUNT})`, tags: null, bucketNames: null, regions: [], access: null, roleArn: null, s3PublicAccessBlock: null },
   );
+  // --verify-logs: a shard verifies only its own accounts' streams, and counts only its own reads.
+  if (s.logIntegrity) {
+    const mine = s.logIntegrity.streams.filter((st) => shardOf(st.accountId, COUNT) === index);
+    const share = mine.length / Math.max(1, base.logIntegrity!.streams.length);
+    s.logIntegrity = { ...s.logIntegrity, streams: mine, objects: Math.round(base.logIntegrity!.objects * share), bytes: Math.round(base.logIntegrity!.bytes * share) };
+  }
   return s;
 }
 
@@ -34,6 +40,13 @@ describe('mergeShards', () => {
     const { stats: _b, ...expected } = finalizeSnapshot(clone(base));
     expect(merged).toEqual(expected);
     expect(snapshot.shard).toBeUndefined();
+  });
+
+  it('--verify-logs: the streams join as a union, and shards verified over different windows are refused', () => {
+    expect(mergeShards(files()).snapshot.logIntegrity).toEqual(base.logIntegrity);
+    const inputs = files();
+    inputs[1]!.snapshot.logIntegrity!.since = '2026-11-01T00:00:00.000Z';
+    expect(() => mergeShards(inputs)).toThrow(/run every shard with the same --verify-logs window/);
   });
 
   it('keeps the copy with more facts, says so, and keeps the other copy\'s error', () => {

@@ -59,10 +59,12 @@ export function mergeShards(inputs: ShardFile[]): MergeResult {
     usedByTrailArns: union(all.map((g) => g.usedByTrailArns)),
   }));
 
+  const logIntegrity = mergeLogIntegrity(shards);
+
   const incomplete = shards.filter((s) => !s.snapshot.complete);
   const versions = [...new Set(shards.map((s) => s.snapshot.tool.version))];
   if (versions.length > 1) notes.push(`the shards were written by different trailwarden versions (${versions.join(', ')}); the merged snapshot names ${first.snapshot.tool.version}`);
-  const { shard: _shard, ...base } = first.snapshot;
+  const { shard: _shard, logIntegrity: _logIntegrity, ...base } = first.snapshot;
   const snapshot = finalizeSnapshot({
     ...base,
     startedAt: shards.map((s) => s.snapshot.startedAt).sort()[0]!,
@@ -81,8 +83,35 @@ export function mergeShards(inputs: ShardFile[]): MergeResult {
     // Kept from every shard, even when another shard read the fact: an error never turns into a PASS.
     errors: shards.flatMap((s) => s.snapshot.errors),
     stats: { apiCalls: sumStats(shards.flatMap((s) => s.snapshot.stats.apiCalls)) },
+    ...(logIntegrity ? { logIntegrity } : {}),
   });
   return { snapshot, notes };
+}
+
+/**
+ * scan --shard K/N --verify-logs: each shard verified the streams of its own accounts, so the
+ * streams join as a union (a trail that does not validate is listed by every shard: once). All
+ * shards must have verified, over the same window and depth, or none.
+ */
+function mergeLogIntegrity(shards: Sharded[]): Snapshot['logIntegrity'] {
+  const withLogs = shards.filter((s) => s.snapshot.logIntegrity);
+  if (!withLogs.length) return undefined;
+  const first = withLogs[0]!;
+  const window = (s: Sharded) => { const l = s.snapshot.logIntegrity; return l ? `${l.since}..${l.until} depth ${l.depth}` : 'no --verify-logs'; };
+  for (const s of shards) {
+    if (window(s) !== window(first)) throw new InputError(s.file, null, `verified the logs with ${window(s)}, but ${first.file} with ${window(first)}: run every shard with the same --verify-logs window`);
+  }
+  const streams = new Map<string, NonNullable<Snapshot['logIntegrity']>['streams'][number]>();
+  for (const s of shards) for (const stream of s.snapshot.logIntegrity!.streams) if (!streams.has(stream.id)) streams.set(stream.id, stream);
+  const li = first.snapshot.logIntegrity!;
+  return {
+    since: li.since,
+    until: li.until,
+    depth: li.depth,
+    streams: [...streams.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    objects: shards.reduce((n, s) => n + s.snapshot.logIntegrity!.objects, 0),
+    bytes: shards.reduce((n, s) => n + s.snapshot.logIntegrity!.bytes, 0),
+  };
 }
 
 /** Same organization, scope and shard count; every shard exactly once. Sorted by shard index. */
