@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { DEFAULT_CONFIG } from '../config/config.js';
 import { fingerprint, type Finding, type Status } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
+import { BUDGET_EXCEEDED, BudgetExceeded, EvaluationBudget } from './cel.js';
 import { CannotJudge } from './helpers/cannot-judge.js';
 import type { HelperDeps } from './helpers/index.js';
 import { explainMissing, FACTS } from './facts.js';
@@ -70,45 +71,54 @@ function cannotJudgeReason(err: unknown): string | null {
   return null;
 }
 
-function run(expr: NonNullable<Rule['compiled']['when']>, vars: Record<string, unknown>, deps: HelperDeps): boolean | string {
+function run(expr: NonNullable<Rule['compiled']['when']>, vars: Record<string, unknown>, deps: HelperDeps, budget: EvaluationBudget): boolean | string {
   try {
-    const value = expr.evaluate(vars, deps);
+    const value = expr.evaluate(vars, deps, budget);
     return typeof value === 'boolean' ? value : `the expression returned ${typeof value}, not a boolean`;
   } catch (err) {
+    if (err instanceof BudgetExceeded) return BUDGET_EXCEEDED;
     const judged = cannotJudgeReason(err);
     if (judged !== null) return judged;
     return `the expression could not be evaluated: ${(err as Error).message.split('\n')[0]}`;
   }
 }
 
+/** One budget per rule and subject: a rule that runs away is that finding's ERROR, and the run goes on. */
 function judge(rule: Rule, subject: Subject, vars: Record<string, unknown>, snapshot: Snapshot, deps: HelperDeps): Verdict {
+  const budget = new EvaluationBudget();
+  const verdict = judgeWithin(budget, rule, subject, vars, snapshot, deps);
+  return budget.exceeded ? { status: 'ERROR', reason: BUDGET_EXCEEDED, vars } : verdict;
+}
+
+function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, vars: Record<string, unknown>, snapshot: Snapshot, deps: HelperDeps): Verdict {
   if (subject.blocked) return { status: 'ERROR', reason: subject.blocked, vars };
   if (rule.compiled.when) {
     const missing = rule.forAny ? [] : missingFacts(rule, vars, snapshot);
-    const applies = run(rule.compiled.when, vars, deps);
+    const applies = run(rule.compiled.when, vars, deps, budget);
     if (typeof applies === 'string') return { status: 'ERROR', reason: missing[0] ?? applies, vars };
     if (!applies) return { status: 'NOT_APPLICABLE', reason: null, vars };
   }
   if (!rule.forAny) {
     const missing = missingFacts(rule, vars, snapshot);
     if (missing.length) return { status: 'ERROR', reason: missing.join('; '), vars };
-    const ok = run(rule.compiled.assert, vars, deps);
+    const ok = run(rule.compiled.assert, vars, deps, budget);
     if (typeof ok === 'string') return { status: 'ERROR', reason: ok, vars };
     if (!ok && subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
     if (ok && subject.unseen) return { status: 'ERROR', reason: subject.unseen, vars };
-    return withDetails(rule, { status: ok ? 'PASS' : 'FAIL', reason: null, vars }, deps);
+    return withDetails(rule, { status: ok ? 'PASS' : 'FAIL', reason: null, vars }, deps, budget);
   }
   // forAny: one item that passes is a fact seen; a FAIL needs every item judged and nothing unseen.
   const unknown: string[] = [];
   const failed: Record<string, unknown>[] = [];
   for (const item of subject.trails ?? []) {
+    if (budget.exceeded) break;
     const itemVars = { ...vars, ...item };
     const missing = missingFacts(rule, itemVars, snapshot);
     if (missing.length) {
       unknown.push(missing.join('; '));
       continue;
     }
-    const ok = run(rule.compiled.assert, itemVars, deps);
+    const ok = run(rule.compiled.assert, itemVars, deps, budget);
     if (ok === true) return { status: 'PASS', reason: null, vars: itemVars };
     if (typeof ok === 'string') unknown.push(`${(item.trail as { arn?: string } | undefined)?.arn ?? 'item'}: ${ok}`);
     else failed.push(itemVars);
@@ -117,16 +127,18 @@ function judge(rule: Rule, subject: Subject, vars: Record<string, unknown>, snap
   if (subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
   // The remediation is written for the trail closest to compliance, so its names are real.
   const representative = [...failed].sort((a, b) => closeness(b) - closeness(a))[0];
-  return withDetails(rule, { status: 'FAIL', reason: null, vars: representative ?? vars, judged: failed.map((v) => evidence(rule, v)) }, deps);
+  return withDetails(rule, { status: 'FAIL', reason: null, vars: representative ?? vars, judged: failed.map((v) => evidence(rule, v)) }, deps, budget);
 }
 
 /** On a FAIL, the rule's `details` expression says exactly what is wrong; it never changes the verdict. */
-function withDetails(rule: Rule, verdict: Verdict, deps: HelperDeps): Verdict {
+function withDetails(rule: Rule, verdict: Verdict, deps: HelperDeps, budget: EvaluationBudget): Verdict {
   if (verdict.status !== 'FAIL' || !rule.compiled.details) return verdict;
   let value: unknown;
   try {
-    value = rule.compiled.details.evaluate(verdict.vars, deps);
+    value = rule.compiled.details.evaluate(verdict.vars, deps, budget);
   } catch (err) {
+    // A details expression that runs away spends the rule's budget: judge() makes the finding ERROR.
+    if (err instanceof BudgetExceeded) return verdict;
     value = [`(details unavailable: ${cannotJudgeReason(err) ?? (err as Error).message.split('\n')[0]})`];
   }
   const details = (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
