@@ -9,6 +9,7 @@ import { CannotJudge } from './helpers/cannot-judge.js';
 import type { HelperDeps } from './helpers/index.js';
 import { explainMissing, FACTS } from './facts.js';
 import type { Rule } from './load.js';
+import { capText } from '../util/cap-text.js';
 import { render } from './template.js';
 import { InventoryView, type Subject } from './view.js';
 
@@ -141,7 +142,7 @@ function withDetails(rule: Rule, verdict: Verdict, deps: HelperDeps, budget: Eva
     if (err instanceof BudgetExceeded) return verdict;
     value = [`(details unavailable: ${cannotJudgeReason(err) ?? (err as Error).message.split('\n')[0]})`];
   }
-  const details = (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  const details = (Array.isArray(value) ? value : [value]).map((v) => capText(typeof v === 'string' ? v : JSON.stringify(v)));
   return { ...verdict, vars: { ...verdict.vars, details }, details };
 }
 
@@ -166,16 +167,19 @@ function evidence(rule: Rule, vars: Record<string, unknown>): Record<string, unk
   return out;
 }
 
+// What toFinding writes into a message is capped as it goes in (render caps each placeholder);
+// buildReport caps every string of the report as a whole.
 function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
   const vars = verdict.vars;
+  const name = capText(subject.resource.name);
   const message =
     verdict.status === 'PASS'
       ? render(rule.message.pass, vars)
       : verdict.status === 'FAIL'
         ? render(rule.message.fail, vars) + (verdict.judged ? judgedSuffix(verdict.judged) : '')
         : verdict.status === 'NOT_APPLICABLE'
-          ? `Not applicable to ${subject.resource.name}.`
-          : `Could not judge ${subject.resource.name}: ${verdict.reason}`;
+          ? `Not applicable to ${name}.`
+          : `Could not judge ${name}: ${capText(verdict.reason ?? '')}`;
   return {
     fingerprint: fingerprint(rule.id, subject.resource),
     ruleId: rule.id,
@@ -212,7 +216,7 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
 
 function judgedSuffix(judged: Record<string, unknown>[]): string {
   if (!judged.length) return ' No trail covers it.';
-  const arns = judged.map((j) => String(j.trailArn ?? j['trail.arn'] ?? '?'));
+  const arns = judged.map((j) => capText(String(j.trailArn ?? j['trail.arn'] ?? '?')));
   return ` Trails judged (${arns.length}), none passing: ${arns.slice(0, 5).join(', ')}${arns.length > 5 ? `, and ${arns.length - 5} more` : ''}; the evidence lists each one's facts.`;
 }
 

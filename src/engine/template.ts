@@ -1,5 +1,6 @@
 // Message and remediation templates: `{{path.to.value}}` replaced by the subject's real names.
 // Deliberately tiny: no logic in templates, so a rule's text can be read as written.
+import { capText } from '../util/cap-text.js';
 
 // `{{path}}`, or `{{path|fallback}}` to say what to fill in when the value is not there.
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_][\w]*(?:\.[\w-]+)*)\s*(?:\|([^}]*))?\}\}/g;
@@ -13,13 +14,14 @@ export function lookup(vars: Record<string, unknown>, path: string): unknown {
   return value;
 }
 
+/** Each value is capped as it is put in: a 5 MB name must not be copied into every rendering. */
 export function render(template: string, vars: Record<string, unknown>): string {
   return template.replace(PLACEHOLDER, (_m, path: string, fallback: string | undefined) => {
     const value = lookup(vars, path);
     if (value === undefined || value === null) return fallback !== undefined ? fallback.trim() : `<${path}>`;
-    if (Array.isArray(value)) return value.join(', ');
-    if (typeof value === 'object') return JSON.stringify(value);
-    return String(value);
+    if (Array.isArray(value)) return capText(value.join(', '));
+    if (typeof value === 'object') return capText(JSON.stringify(value));
+    return capText(String(value));
   });
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SEVERITIES, SCOPES } from '../engine/rule-schema.js';
 import { STATUSES, type Finding } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
+import { capStrings } from '../util/cap-text.js';
 import { WaiversOutcome } from '../waivers/schema.js';
 
 export const REPORT_SCHEMA_VERSION = '1.0';
@@ -94,7 +95,15 @@ export interface ReportInput {
   waivers?: WaiversOutcome | null;
 }
 
+/**
+ * Every string of the report capped (util/cap-text.ts): names, messages, evidence values and
+ * remediation renderings from AWS or a snapshot, so each format derived from it is bounded too.
+ */
 export function buildReport(input: ReportInput): Report {
+  return capStrings(assemble(input));
+}
+
+function assemble(input: ReportInput): Report {
   const { snapshot, findings } = input;
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Report['summary']['byStatus'];
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Report['summary']['bySeverity'];
