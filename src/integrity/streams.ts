@@ -103,6 +103,8 @@ export interface StreamEvidence {
   /** Failures before any digest could be judged (listing, public keys). */
   readErrors: { key: string | null; operation: string; code: string; message: string }[];
   trailStatus: Trail['status'];
+  /** The newest digest before the window, when the chain starts inside it with no link (see LogStream.openingGap). */
+  previousBeforeWindow?: string | null;
 }
 
 const hours = (a: string, b: string): number => Math.round(((Date.parse(b) - Date.parse(a)) / 3_600_000) * 100) / 100;
@@ -140,6 +142,12 @@ export function streamFacts(e: StreamEvidence): LogStream {
     });
   }
   for (const g of gaps) g.reason = gapReason(g, e.trailStatus);
+  const oldest = walk?.valid.length ? [...walk.valid].sort((a, b) => a.digest.digestStartTime.localeCompare(b.digest.digestStartTime))[0]!.digest : null;
+  const openingGap: LogGap | null =
+    e.previousBeforeWindow && oldest
+      ? { start: e.previousBeforeWindow, end: oldest.digestStartTime, hours: hours(e.since.toISOString(), oldest.digestStartTime), reason: null, unlistedLogs: 0 }
+      : null;
+  if (openingGap) openingGap.reason = `${gapReason(openingGap, e.trailStatus)}; it began before the window, at the last digest before it`;
   defects.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? '') || a.key.localeCompare(b.key));
   const p = e.plan;
   return {
@@ -160,7 +168,8 @@ export function streamFacts(e: StreamEvidence): LogStream {
     firstDigestTime,
     lastDigestTime,
     gaps,
-    spans: spansOf(e.since, e.until, walk, gaps),
+    openingGap,
+    spans: spansOf(e.since, e.until, walk, openingGap ? [...gaps, openingGap] : gaps),
     defects: defects.slice(0, DEFECT_CAP),
     defectCount: defects.length,
     readErrors: readErrors.slice(0, READ_ERROR_CAP),
@@ -188,6 +197,7 @@ export function notValidatingFacts(trail: Trail): LogStream {
     firstDigestTime: null,
     lastDigestTime: null,
     gaps: [],
+    openingGap: null,
     spans: [],
     defects: [],
     defectCount: 0,

@@ -442,6 +442,9 @@ export const LogStream = z
     firstDigestTime: isoTime.nullable().describe('start of the oldest verified digest'),
     lastDigestTime: isoTime.nullable().describe('end of the newest verified digest'),
     gaps: z.array(LogGap),
+    openingGap: LogGap.nullable()
+      .default(null)
+      .describe('the chain starts inside the window with no link, and an older digest of the stream exists before the window: logging was off from that digest (start) to the first one in the window (end); hours counts the part inside the window'),
     spans: z.array(LogSpan).describe('the window drawn as verified, gap, tampered and unread spans'),
     defects: z.array(LogDefect).describe('the first defects, capped; defectCount is exact'),
     defectCount: z.number().int(),

@@ -155,6 +155,31 @@ describe('scan --verify-logs', () => {
   });
 });
 
+describe('a window that opens while logging is off', () => {
+  it('the chain starting inside the window, with a digest before it, is an opening gap that FAILs continuity; a new chain is not', async () => {
+    const c = m.streams['member-a-use1'];
+    const [from, to] = c.spec.stoppedHours!;
+    // The window opens half an hour into the stopped period: the first digest in it has no link.
+    const since = new Date(c.spec.start.getTime() + (from + 0.5) * 3_600_000);
+    const dir = mkdtempSync(join(tmpdir(), 'tw-verify-logs-opening-'));
+    const run = await cli(['scan', '--endpoint-url', proxy.endpoint, '--out', dir, '--regions', 'us-east-1', '--fail-on', 'none', '--allow-incomplete', '--quiet', '--verify-logs', '--since', since.toISOString(), '--until', m.window.end.toISOString()]);
+    expect(run.code, run.stderr).toBe(0);
+    const snap = read<Snapshot>(dir, 'snapshot.json');
+    const st = snap.logIntegrity!.streams.find((x) => x.trailArn === c.trailArn && x.accountId === c.spec.accountId && x.region === 'us-east-1')!;
+    expect(st.gaps).toEqual([]);
+    expect(st.openingGap).toMatchObject({ end: new Date(c.spec.start.getTime() + to * 3_600_000).toISOString().replace('.000Z', 'Z'), hours: to - from - 0.5 });
+    expect(Date.parse(st.openingGap!.start)).toBeLessThan(since.getTime());
+    const report = read<{ findings: Finding[] }>(dir, 'report.json').findings;
+    const continuity = report.find((f) => f.ruleId === 'trail-log-continuity' && f.resource.id === st.id)!;
+    expect(continuity.status).toBe('FAIL');
+    expect(continuity.message).toMatch(/began before the window/);
+    // The organization trail's clean stream in the same window starts mid-chain: no gap at all.
+    const clean = snap.logIntegrity!.streams.find((x) => x.trailArn === m.streams['org-a-use1'].trailArn && x.accountId === m.streams['org-a-use1'].spec.accountId && x.region === 'us-east-1')!;
+    expect(clean.openingGap).toBeNull();
+    expect(report.find((f) => f.ruleId === 'trail-log-continuity' && f.resource.id === clean.id)!.status).toBe('PASS');
+  });
+});
+
 describe('scan --verify-logs when reads fail', () => {
   it('AccessDenied on the bucket and KMS Decrypt denied: ERROR naming what could not be read, the other streams still judged', async () => {
     const b = m.streams['org-b-euw1'];

@@ -54,6 +54,7 @@ function stream(trailArn: string, accountId: string, region: string, over: Parti
     firstDigestTime: SINCE,
     lastDigestTime: UNTIL,
     gaps: [],
+    openingGap: null,
     spans: [{ start: SINCE, end: UNTIL, state: 'verified' }],
     defects: [],
     defectCount: 0,
