@@ -3,6 +3,9 @@
 // peak RSS is trailwarden's own and not the corpus generator's. It times the log-verification
 // phase apart from the configuration scan before it (the onProgress 'logs' phase event), samples
 // RSS every 50 ms, and sends one result message to the parent.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { scan } from '../../src/collect/scan.js';
 
 export interface VerifyChildInput {
@@ -15,6 +18,8 @@ export interface VerifyChildInput {
   accountConcurrency: number;
   objectConcurrency: number;
   streamConcurrency?: number;
+  /** Write a V8 CPU profile of the logs phase alone (not the configuration scan) to this file. */
+  cpuProfile?: string;
 }
 
 export interface VerifyChildStream {
@@ -22,6 +27,12 @@ export interface VerifyChildStream {
   digests: { valid: number; invalid: number; missing: number };
   logs: { valid: number; invalid: number; missing: number; unchecked: number; unlisted: number };
   gaps: number; defectCount: number; readErrorCount: number;
+}
+
+export interface MemoryBreakdown {
+  rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number;
+  /** V8's heap spaces (new_space, old_space, code_space, large_object_space...): size reserved, MB. */
+  spaces: Record<string, number>;
 }
 
 export interface VerifyChildResult {
@@ -32,6 +43,10 @@ export interface VerifyChildResult {
   rssAtLogsStartMb: number;
   maxRssMb: number;
   heapUsedPeakMb: number;
+  /** process.memoryUsage() at the sample with the highest RSS, in MB: where the peak lies. */
+  atPeakMb: MemoryBreakdown;
+  /** The same when the logs phase began. */
+  atLogsStartMb: MemoryBreakdown;
   objects: number;
   bytes: number;
   streams: VerifyChildStream[];
@@ -47,16 +62,32 @@ delete process.env.AWS_PROFILE;
 delete process.env.AWS_SESSION_TOKEN;
 
 const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+type Sample = { m: NodeJS.MemoryUsage; spaces: Record<string, number> };
+const breakdown = ({ m, spaces }: Sample): MemoryBreakdown => ({ rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces });
+const measure = (): Sample => ({ m: process.memoryUsage(), spaces: Object.fromEntries(getHeapSpaceStatistics().filter((s) => s.space_size > 0).map((s) => [s.space_name, mb(s.space_size)])) });
 let peakRss = 0;
 let peakHeap = 0;
 let logsStarted = false;
 let rssAtLogsStart = 0;
+let atPeak = measure();
+let atLogsStart = atPeak;
+const sample = () => {
+  const s = measure();
+  if (s.m.rss > peakRss) {
+    peakRss = s.m.rss;
+    atPeak = s;
+  }
+  peakHeap = Math.max(peakHeap, s.m.heapUsed);
+};
 const sampler = setInterval(() => {
-  if (!logsStarted) return;
-  const m = process.memoryUsage();
-  peakRss = Math.max(peakRss, m.rss);
-  peakHeap = Math.max(peakHeap, m.heapUsed);
+  if (logsStarted) sample();
 }, 50);
+const profiler = input.cpuProfile ? new Session() : null;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+}
 
 const t0 = performance.now();
 let tLogs = 0;
@@ -80,16 +111,24 @@ const { snapshot } = await scan({
     if (e.kind === 'phase' && e.phase === 'logs') {
       tLogs = performance.now();
       cpuAtLogs = process.cpuUsage();
-      rssAtLogsStart = process.memoryUsage().rss;
+      atLogsStart = measure();
+      rssAtLogsStart = atLogsStart.m.rss;
       peakRss = rssAtLogsStart;
+      atPeak = atLogsStart;
       logsStarted = true;
+      void profiler?.post('Profiler.start');
     }
   },
 });
 const tEnd = performance.now();
 const cpu = process.cpuUsage(cpuAtLogs);
 clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage().rss);
+sample();
+if (profiler && input.cpuProfile) {
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(input.cpuProfile, JSON.stringify(profile));
+  profiler.disconnect();
+}
 
 const li = snapshot.logIntegrity;
 if (!li) throw new Error('the scan returned no logIntegrity: was the logs phase reached?');
@@ -101,6 +140,8 @@ const result: VerifyChildResult = {
   rssAtLogsStartMb: mb(rssAtLogsStart),
   maxRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
   heapUsedPeakMb: mb(peakHeap),
+  atPeakMb: breakdown(atPeak),
+  atLogsStartMb: breakdown(atLogsStart),
   objects: li.objects,
   bytes: li.bytes,
   streams: li.streams.map((s) => ({

@@ -1,6 +1,6 @@
 // npm run bench:logs -- --accounts N --regions R --hours H --latency-ms L [--depth logs|digests]
 //                       [--get-concurrency C] [--stream-concurrency S] [--concurrency G]
-//                       [--cli-sample K] [--skip-cli] [--json]
+//                       [--cli-sample K] [--skip-cli] [--cpu-prof FILE] [--verifier-node-flags '...'] [--json]
 // The log-verification benchmark (docs/performance.md, "Log verification"):
 //  1. starts moto and the fault proxy (its own process), seeds an organization of N accounts
 //     (management, log archive, N-2 members) with a multi-region organization trail, validation
@@ -16,6 +16,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -25,6 +26,7 @@ import { createRegionKeys } from '../../test/harness/cloudtrail-keys.js';
 import { corpusS3Client, writeStream, type StreamSpec, type WrittenStream } from '../../test/harness/log-corpus.js';
 import { startMoto } from '../../test/harness/moto.js';
 import { OrgBuilder } from '../../test/harness/org-builder.js';
+import { flags } from './args.js';
 import type { ProxyMessage, WireKey } from './logs-proxy-child.js';
 import type { VerifyChildInput, VerifyChildResult, VerifyChildStream } from './logs-verify-child.js';
 
@@ -39,17 +41,10 @@ const WINDOW_END = new Date('2026-11-28T00:00:00Z');
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-function usage(message: string): never {
-  process.stderr.write(`bench:logs: ${message}\n`);
-  process.exit(2);
-}
-
-function number(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) usage(`--${name}: "${raw}" is not an integer in ${min}..${max}`);
-  return n;
-}
+const cli = flags('bench:logs');
+// Annotated, so TypeScript knows a call to it does not return.
+const usage: (message: string) => never = cli.usage;
+const number = cli.number;
 
 function parse() {
   let values;
@@ -67,6 +62,8 @@ function parse() {
         'logs-per-hour': { type: 'string' },
         'cli-sample': { type: 'string' },
         store: { type: 'string' },
+        'cpu-prof': { type: 'string' },
+        'verifier-node-flags': { type: 'string' },
         'skip-cli': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
@@ -99,6 +96,10 @@ function parse() {
     /** memory: the log bucket's objects in memory-s3.ts in front of moto; moto: in moto (which then bounds the run). */
     store: store as 'memory' | 'moto',
     json: values.json === true,
+    /** A V8 CPU profile of the verifier's logs phase (open it in Chrome DevTools or speedscope). */
+    cpuProfile: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
+    /** Node flags for the verifier's process only (a diagnosis, e.g. --max-semi-space-size=8: what the product runs with is none). */
+    verifierNodeFlags: values['verifier-node-flags']?.split(/\s+/).filter(Boolean) ?? [],
   };
 }
 
@@ -138,8 +139,8 @@ function procCpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-function forkTs(file: string, args: string[]): ChildProcess {
-  return fork(`${HERE}${file}`, args, { cwd: REPO, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function forkTs(file: string, args: string[], nodeFlags: string[] = []): ChildProcess {
+  return fork(`${HERE}${file}`, args, { cwd: REPO, execArgv: [...nodeFlags, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 async function startProxy(target: string, memoryBucket: string | undefined): Promise<ProxyProcess> {
@@ -171,8 +172,8 @@ async function startProxy(target: string, memoryBucket: string | undefined): Pro
   };
 }
 
-function runVerification(input: VerifyChildInput): Promise<VerifyChildResult> {
-  const child = forkTs('logs-verify-child.ts', [JSON.stringify(input)]);
+function runVerification(input: VerifyChildInput, nodeFlags: string[]): Promise<VerifyChildResult> {
+  const child = forkTs('logs-verify-child.ts', [JSON.stringify(input)], nodeFlags);
   return new Promise((resolve, reject) => {
     let result: VerifyChildResult | undefined;
     child.once('message', (m: VerifyChildResult) => (result = m));
@@ -288,7 +289,8 @@ async function main(): Promise<void> {
       endpoint: proxy.url, regions, since: since.toISOString(), until: until.toISOString(), depth: o.depth,
       concurrency: o.concurrency, accountConcurrency: DEFAULT_ACCOUNT_CONCURRENCY, objectConcurrency: o.getConcurrency,
       ...(o.streamConcurrency ? { streamConcurrency: o.streamConcurrency } : {}),
-    });
+      ...(o.cpuProfile ? { cpuProfile: o.cpuProfile } : {}),
+    }, o.verifierNodeFlags);
     const proxyCpu = proxy.cpuSeconds() !== null && proxyCpu0 !== null ? round(proxy.cpuSeconds()! - proxyCpu0) : null;
     const counts = (await proxy.call({ op: 'counts' })).counts as Record<string, number>;
     const gets = counts['s3:GetObject'] ?? 0;
@@ -317,6 +319,8 @@ async function main(): Promise<void> {
     say(`verification (${o.depth}): ${v.streams.length} streams (${planned} with digests), ${v.objects} objects (${gets} GetObject, ${lists} ListObjectsV2, ${publicKeyCalls} ListPublicKeys), ${round(v.bytes / 1e6)} MB read; defects+gaps+read errors ${defects}, collection errors ${v.errors}${v.firstError ? ` (first: ${v.firstError})` : ''}`);
     say(`wall ${round(v.wallSeconds)} s (configuration scan before it ${round(v.scanSeconds)} s, not counted); lower bound ${round(lowerBoundSeconds, 3)} s (${binding}; ${requests} x ${o.latencyMs} ms / ${o.getConcurrency} = ${round(terms.requestsTimesLatencyOverConcurrency, 3)} s, ${round(v.bytes / 1e6)} MB / ${round(throughput.compressedPerSecond / 1e6)} MB/s = ${round(terms.bytesOverHashThroughput, 3)} s, critical path ${round(terms.criticalPath, 3)} s); ratio ${ratio === null ? 'n/a' : round(ratio)}`);
     say(`verifier CPU ${round(v.cpuSeconds)} s (${round((v.cpuSeconds * 1000) / Math.max(1, requests), 3)} ms a request; wall / max(bound, verifier CPU) ${round(v.wallSeconds / Math.max(lowerBoundSeconds, v.cpuSeconds))}), proxy CPU ${proxyCpu ?? 'n/a'} s; peak RSS ${v.peakRssMb} MB during the logs phase (${v.rssAtLogsStartMb} MB when it began; process max ${v.maxRssMb} MB; peak heap ${v.heapUsedPeakMb} MB)`);
+    const parts = (m: VerifyChildResult['atPeakMb']) => `heap ${m.heapUsed} MB used of ${m.heapTotal} (${Object.entries(m.spaces).map(([k, v]) => `${k.replace(/_space$/, '')} ${v}`).join(', ')}), external ${m.external} MB (array buffers ${m.arrayBuffers}), other ${round(m.rss - m.heapTotal - m.external)} MB`;
+    say(`memory at the phase's start: ${parts(v.atLogsStartMb)}; at its RSS peak: ${parts(v.atPeakMb)}`);
     if (storeBoundSeconds > lowerBoundSeconds) say(`NOTE: the ${o.store} store answers ${Math.round(storeGetsPerSecond)} GETs/s with no latency: ${requests} requests need ${round(storeBoundSeconds)} s there alone, more than the lower bound; the ratio then measures the store`);
     if (v.errors > 0 || defects > 0) say(`WARNING: the clean corpus gave ${defects} defects/gaps/read errors and ${v.errors} collection errors`);
 
@@ -379,6 +383,8 @@ async function main(): Promise<void> {
       peakRssMb: v.peakRssMb,
       rssAtLogsStartMb: v.rssAtLogsStartMb,
       maxRssMb: v.maxRssMb,
+      memoryAtPeakMb: v.atPeakMb,
+      memoryAtLogsStartMb: v.atLogsStartMb,
       defects,
       collectionErrors: v.errors,
       awsCliSeconds: awsCliSeconds === null ? null : round(awsCliSeconds),
@@ -388,6 +394,7 @@ async function main(): Promise<void> {
       awsCliDisagreements: disagreements.length,
       speedup: awsCliSeconds === null ? null : round(awsCliSeconds / v.wallSeconds, 1),
       node: process.version,
+      verifierNodeFlags: o.verifierNodeFlags,
     };
     if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     if (disagreements.length) process.exitCode = 1;

@@ -21,7 +21,10 @@ import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
 const DEFAULT_CONCURRENCY = 32;
 const DEFAULT_ACCOUNT_CONCURRENCY = 8;
 
-const { usage, number } = flags('bench');
+const cli = flags('bench');
+// Annotated, so TypeScript knows a call to it does not return.
+const usage: (message: string) => never = cli.usage;
+const number = cli.number;
 
 function parse() {
   let values;
