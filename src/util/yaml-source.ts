@@ -9,7 +9,21 @@ export interface YamlSource {
   lineOf(path: readonly (string | number)[], key?: string): number | null;
 }
 
+/** The yaml parser recurses once per nesting level: some thousands of `- - - …` overflow the stack. */
+function tooDeep(file: string, err: unknown): never {
+  if (err instanceof RangeError) throw new InputError(file, null, 'invalid YAML: nested too deeply to read');
+  throw err;
+}
+
 export function parseYaml(file: string, text: string): YamlSource {
+  try {
+    return parseYamlDocument(file, text);
+  } catch (err) {
+    return tooDeep(file, err);
+  }
+}
+
+function parseYamlDocument(file: string, text: string): YamlSource {
   const counter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
