@@ -9,7 +9,7 @@ import type { Snapshot } from '../inventory/schema.js';
 import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, reportFormat } from '../report/formats/index.js';
 import { loadReport } from '../report/load.js';
 import { buildReport, type Report } from '../report/report.js';
-import { AtomicFileSet } from '../util/atomic-write.js';
+import { AtomicFileSet, checkWritableSet, FileSetError } from '../util/atomic-write.js';
 import { TOOL_VERSION } from '../version.js';
 import { applyWaivers } from '../waivers/apply.js';
 import { loadWaivers, type WaiverSet } from '../waivers/load.js';
@@ -113,12 +113,49 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
   return { report, findings, snapshot, rules };
 }
 
+export const SNAPSHOT_FILE = 'snapshot.json';
+
+export interface WriteOptions {
+  /** scan: snapshot.json belongs to the set, replaced together with the reports. */
+  snapshot?: boolean;
+}
+
+const setFiles = (formats: readonly string[], options: WriteOptions) => [
+  ...formats.map((name) => {
+    const format = reportFormat(name);
+    if (!format) throw new UsageError(`--format: "${name}" is not available`);
+    return format.file;
+  }),
+  ...(options.snapshot ? [SNAPSHOT_FILE] : []),
+];
+
+const isFsError = (err: unknown) => err instanceof FileSetError || typeof (err as NodeJS.ErrnoException)?.code === 'string';
+const fsReason = (err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  return err instanceof FileSetError || !e.code ? e.message : `${e.code}: ${e.message.replace(/^\w+: /, '')}`;
+};
+
 /**
- * Writes every format to a temporary file first and renames them into place only when all are
- * complete, so a renderer that throws leaves no partial set and no half-written file. Each format
+ * Before any AWS call or evaluation: --out must take this run's files (an unwritable directory, a
+ * path under a file, a directory where a report goes are found now, not after a long scan).
+ */
+export async function checkOutDir(outDir: string, formats: readonly string[], options: WriteOptions = {}): Promise<void> {
+  try {
+    await checkWritableSet(outDir, setFiles(formats, options));
+  } catch (err) {
+    if (!isFsError(err)) throw err;
+    throw new UsageError(`--out: ${fsReason(err)}`);
+  }
+}
+
+/**
+ * The files of one run (every format, and for a scan snapshot.json) replace the previous set as a
+ * whole or not at all: each is written in full into a staging directory inside --out and they are
+ * renamed into place only when all are complete. A renderer that throws, a full disk or a
+ * directory in the way leaves the previous set as it was and no temporary file. Each format
  * streams to disk in chunks: no report has to fit in memory as one string.
  */
-export async function writeReports(outDir: string, outcome: Outcome, formats: string[]): Promise<string[]> {
+export async function writeReports(outDir: string, outcome: Outcome, formats: string[], options: WriteOptions = {}): Promise<string[]> {
   const files = new AtomicFileSet();
   try {
     for (const name of formats) {
@@ -126,9 +163,11 @@ export async function writeReports(outDir: string, outcome: Outcome, formats: st
       if (!format) throw new UsageError(`--format: "${name}" is not available`);
       await files.stage(resolve(outDir, format.file), await renderChunks(format, outcome));
     }
+    if (options.snapshot) await files.stage(resolve(outDir, SNAPSHOT_FILE), [`${JSON.stringify(outcome.snapshot, null, 2)}\n`]);
     return await files.commit();
   } catch (err) {
     await files.abort();
-    throw err;
+    if (!isFsError(err)) throw err;
+    throw new UsageError(`--out: could not write this run's files to ${outDir} (${fsReason(err)}); the previous files there are unchanged`);
   }
 }

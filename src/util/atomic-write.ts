@@ -1,6 +1,8 @@
-// Reports and snapshots are written atomically: a reader (or a crash) never sees half a file.
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+// Reports and snapshots are written atomically: a reader (or a crash) never sees half a file,
+// and the files of one run replace the previous set as a whole or not at all.
+import { rmSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -15,17 +17,107 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
+const STAGING_PREFIX = '.trailwarden-staging-';
+
 /**
- * Several files that appear together or not at all: each is written in full to a temporary file
- * beside its target (chunk by chunk, so no file needs to fit in one string), and only when every
- * one is complete are they renamed into place. abort() removes whatever was staged.
+ * Staging directories still on disk. A signal that ends the process (a second Ctrl-C, SIGTERM
+ * during evaluate) exits through process.exit, and 'exit' listeners must be synchronous: this is
+ * what lets them leave no temporary file behind, however large the report being written was.
+ */
+const live = new Set<string>();
+process.once('exit', removeStagingSync);
+
+/** Removes every staging directory of this process (synchronous: safe in an 'exit' listener). */
+export function removeStagingSync(): void {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  live.clear();
+}
+
+/** Why a file of the set cannot be put at `path`, before anything is written; null when it can. */
+async function blocker(path: string): Promise<string | null> {
+  const st = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (!st || st.isFile() || st.isSymbolicLink()) return null;
+  return `${path} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}; a report cannot replace it`;
+}
+
+/** The error of a set that could not be written: the previous set is left as it was. */
+export class FileSetError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'FileSetError';
+  }
+}
+
+const errnoText = (err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code ? `${e.code}: ${e.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')}` : String((err as Error)?.message ?? err);
+};
+
+/**
+ * Checks, without leaving anything on disk, that the files `names` can later be written into
+ * `dir` as one set: the nearest existing ancestor is a directory this process can create entries
+ * in, and no name is taken by a directory. Run before any AWS call or evaluation.
+ */
+export async function checkWritableSet(dir: string, names: readonly string[]): Promise<void> {
+  let existing = dir;
+  for (;;) {
+    const st = await stat(existing).catch((err: NodeJS.ErrnoException) => {
+      // ENOENT: not there yet; ENOTDIR: a component above is a file, which the walk up names.
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+      throw new FileSetError(`${dir} cannot be used (${errnoText(err)})`, err.code);
+    });
+    if (st && !st.isDirectory()) throw new FileSetError(`${dir} cannot be created: ${existing} is not a directory`, 'ENOTDIR');
+    if (st) break;
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (existing === dir) {
+    for (const name of names) {
+      const why = await blocker(join(dir, name));
+      if (why) throw new FileSetError(why, 'EISDIR');
+    }
+  }
+  // A real probe: permission bits say nothing about a read-only mount or, for root, about much at all.
+  let probe: string;
+  try {
+    probe = await mkdtemp(join(existing, `${STAGING_PREFIX}probe-`));
+  } catch (err) {
+    throw new FileSetError(`${dir} is not writable (${errnoText(err)})`, (err as NodeJS.ErrnoException).code);
+  }
+  await rmdir(probe);
+}
+
+/**
+ * Several files that appear together or not at all. Each is written in full, chunk by chunk (no
+ * file needs to fit in one string), into a staging directory inside its target directory (the
+ * same filesystem, so the renames are atomic). commit() swaps the set in only once every file is
+ * complete: the files it replaces are first moved aside, and put back if any rename fails.
+ * abort() removes whatever was staged.
  */
 export class AtomicFileSet {
   private staged: { tmp: string; path: string }[] = [];
+  private readonly staging = new Map<string, string>();
+
+  private async stagingDir(dir: string): Promise<string> {
+    let staging = this.staging.get(dir);
+    if (!staging) {
+      await mkdir(dir, { recursive: true });
+      staging = await mkdtemp(join(dir, `${STAGING_PREFIX}${process.pid}-`));
+      live.add(staging);
+      this.staging.set(dir, staging);
+    }
+    return staging;
+  }
 
   async stage(path: string, chunks: Iterable<string>): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const tmp = join(await this.stagingDir(dirname(path)), basename(path));
     this.staged.push({ tmp, path });
     const file = await open(tmp, 'w');
     try {
@@ -38,20 +130,62 @@ export class AtomicFileSet {
         }
       }
       if (buffer) await file.write(buffer);
+      await file.sync();
     } finally {
       await file.close();
     }
   }
 
   async commit(): Promise<string[]> {
-    for (const { tmp, path } of this.staged) await rename(tmp, path);
+    for (const { path } of this.staged) {
+      const why = await blocker(path);
+      if (why) throw new FileSetError(why, 'EISDIR');
+    }
+    const movedAside: { path: string; aside: string }[] = [];
+    const placed: string[] = [];
+    try {
+      for (const { tmp, path } of this.staged) {
+        const aside = `${tmp}.previous`;
+        try {
+          await rename(path, aside);
+          movedAside.push({ path, aside });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+      for (const { tmp, path } of this.staged) {
+        await rename(tmp, path);
+        placed.push(path);
+      }
+    } catch (err) {
+      // Back to the previous set: the new files out, the old ones in.
+      for (const path of placed) await rm(path, { force: true }).catch(() => undefined);
+      const stranded: string[] = [];
+      for (const { path, aside } of movedAside) await rename(aside, path).catch(() => stranded.push(aside));
+      if (stranded.length) {
+        // Never delete the only copy of a previous report: keep the staging directory and say where.
+        for (const dir of this.staging.values()) live.delete(dir);
+        this.staging.clear();
+        throw new FileSetError(`${errnoText(err)}; the previous files could not be put back and are kept in ${stranded.join(', ')}`, (err as NodeJS.ErrnoException).code);
+      }
+      throw err;
+    }
     const paths = this.staged.map((s) => s.path);
     this.staged = [];
+    await this.removeStaging();
     return paths;
   }
 
   async abort(): Promise<void> {
-    await Promise.all(this.staged.map((s) => rm(s.tmp, { force: true })));
     this.staged = [];
+    await this.removeStaging();
+  }
+
+  private async removeStaging(): Promise<void> {
+    for (const dir of this.staging.values()) {
+      await rm(dir, { recursive: true, force: true });
+      live.delete(dir);
+    }
+    this.staging.clear();
   }
 }

@@ -14,7 +14,7 @@ describe('errors outside the audit', () => {
     writeFileSync(join(dir, 'file'), '');
     const run = await cli(['demo', '--out', join(dir, 'file', 'sub'), '--quiet']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^trailwarden: ENOTDIR: .*file\/sub'?\n$/);
+    expect(run.stderr).toMatch(/^trailwarden: --out: .*file\/sub cannot be created: .*file is not a directory\n$/);
   });
 
   it('a bug is exit 70 with one line, the stack only with TRAILWARDEN_DEBUG', async () => {

@@ -208,6 +208,7 @@ describe('SIGINT during a scan (the real CLI in a subprocess)', () => {
   async function interrupt(
     signals: number,
     ready: (ops: string[]) => boolean = (ops) => ops.filter((o) => o === 'DescribeRegions').length >= 2,
+    signal: NodeJS.Signals = 'SIGINT',
   ): Promise<{ code: number | null; stderr: string; seconds: number; dir: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'tw-sigint-'));
     proxy.resetLog();
@@ -222,7 +223,7 @@ describe('SIGINT during a scan (the real CLI in a subprocess)', () => {
     expect(proxy.requests.length).toBeGreaterThan(0);
     const sent = Date.now();
     for (let i = 0; i < signals; i++) {
-      child.kill('SIGINT');
+      child.kill(signal);
       await new Promise((r) => setTimeout(r, 30));
     }
     const code = await exited;
@@ -250,6 +251,21 @@ describe('SIGINT during a scan (the real CLI in a subprocess)', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 90_000);
 
+  it('SIGTERM (CI runners, timeout, docker stop) behaves like the first Ctrl-C: exit 143, the whole set with a partial snapshot, no temporary file', async () => {
+    const { code, stderr, seconds, dir } = await interrupt(1, undefined, 'SIGTERM');
+    expect(code).toBe(143);
+    expect(seconds).toBeLessThan(15);
+    expect(stderr).toContain('terminated (SIGTERM): stopping the scan');
+    expect(stderr).toContain('exit 143: terminated');
+    const snap = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as Snapshot;
+    assertValidSnapshot(snap);
+    expect(snap.complete).toBe(false);
+    expect(snap.incompleteReason).toMatch(/^interrupted \(SIGTERM\)/);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { findings: { status: string }[] };
+    expect(report.findings.some((f) => f.status === 'ERROR')).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json', 'snapshot.json']);
+  }, 90_000);
+
   it('interrupted while the organization is being listed: exit 130 and nothing written, never a smaller organization', async () => {
     // The signal lands while DescribeOrganization / ListAccounts are in flight (700 ms each).
     const { code, stderr, dir } = await interrupt(1, (ops) => ops.includes('DescribeOrganization') && !ops.includes('DescribeRegions'));
@@ -262,6 +278,8 @@ describe('SIGINT during a scan (the real CLI in a subprocess)', () => {
     const { code, seconds, dir } = await interrupt(2);
     expect(code).toBe(130);
     expect(seconds).toBeLessThan(15);
+    // No staging directory or temporary file survives the process, whenever it was cut short.
+    expect(readdirSync(dir).filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([]);
     const file = join(dir, 'snapshot.json');
     if (existsSync(file)) {
       const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;

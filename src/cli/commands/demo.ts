@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { loadSnapshot } from '../../inventory/load.js';
 import { EXIT } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
-import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
+import { checkOutDir, evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
+import { exitOnSignal } from '../signals.js';
 import { findingsSummary } from '../summary.js';
 
 /** One level above src/ and dist/, like rules/: shipped in the package ("files" in package.json). */
@@ -17,12 +18,18 @@ export interface DemoFlags extends EvaluationFlags {
   quiet?: boolean;
 }
 
-export async function runDemo(flags: DemoFlags, io: CliIO): Promise<number> {
+export function runDemo(flags: DemoFlags, io: CliIO): Promise<number> {
+  return exitOnSignal(io, () => demo(flags, io));
+}
+
+async function demo(flags: DemoFlags, io: CliIO): Promise<number> {
   const prepared = await prepare(flags, io.cwd);
+  const outDir = resolve(io.cwd, flags.out);
+  await checkOutDir(outDir, prepared.formats);
   const snapshot = await loadSnapshot(DEMO_SNAPSHOT);
   const asOf = new Date(snapshot.finishedAt);
   const outcome = evaluateSnapshot(snapshot, prepared, flags.framework, asOf);
-  const written = await writeReports(resolve(io.cwd, flags.out), outcome, prepared.formats);
+  const written = await writeReports(outDir, outcome, prepared.formats);
   if (!flags.quiet) {
     const org = snapshot.organization.available ? `organization ${snapshot.organization.id}` : 'account';
     io.stderr(`trailwarden demo: the bundled example ${org}, ${snapshot.accounts.length} accounts, as scanned at ${snapshot.finishedAt}\n`);

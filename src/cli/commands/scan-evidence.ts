@@ -1,5 +1,6 @@
 // scan --evidence DIR: the glue between the scan command and src/evidence (kept out of scan.ts).
 import { resolve } from 'node:path';
+import { UsageError } from '../../core/errors.js';
 import { EvidenceBundle } from '../../evidence/bundle.js';
 import type { Snapshot } from '../../inventory/schema.js';
 import { TOOL_VERSION } from '../../version.js';
@@ -14,12 +15,18 @@ export interface EvidenceFlags extends EvaluationFlags {
 /** Opens the bundle (or nothing without --evidence) before the first AWS call. */
 export async function openEvidence(flags: EvidenceFlags, prepared: Prepared, outDir: string, cwd: string): Promise<EvidenceBundle | undefined> {
   if (flags.evidence === undefined) return undefined;
-  return EvidenceBundle.open(flags.evidence, cwd, outDir, {
+  const dir = flags.evidence;
+  return EvidenceBundle.open(dir, cwd, outDir, {
     rulesDirs: [{ dir: BUILTIN_RULES, source: '(built-in rules pack)' }, ...(flags.rules ?? []).map((d) => ({ dir: resolve(cwd, d), source: d }))],
     pack: prepared.pack,
     config: flags.config ? { file: resolve(cwd, flags.config), source: flags.config, value: prepared.config } : null,
     waivers: flags.waivers && prepared.waivers ? { file: resolve(cwd, flags.waivers), value: prepared.waivers } : null,
     baseline: flags.baseline ? { file: resolve(cwd, flags.baseline), source: flags.baseline } : null,
+  }).catch((err: NodeJS.ErrnoException) => {
+    // A directory that cannot be created or written (under a file, read-only, no permission) is a
+    // usage error found before any AWS call, not a bug.
+    if (typeof err?.code !== 'string') throw err;
+    throw new UsageError(`--evidence: ${dir} cannot be written (${err.code}: ${err.message.replace(/^\w+: /, '')})`);
   });
 }
 

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { CallCounter } from '../../collect/observer.js';
 import { InterruptedBeforeDiscoveryError, NoCredentialsError, scan } from '../../collect/scan.js';
 import { parseShard } from '../../shard/assign.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
@@ -10,7 +9,7 @@ import { accountIds, endpointUrl, logWindow, ouIds, positiveInt, regionNames } f
 import { Progress } from '../progress.js';
 import { finishEvidence, openEvidence } from './scan-evidence.js';
 import { findingsSummary, scanSummary } from '../summary.js';
-import { evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
+import { checkOutDir, evaluateSnapshot, gate, prepare, SNAPSHOT_FILE, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
 
 export interface ScanFlags extends EvaluationFlags {
   out: string;
@@ -64,36 +63,43 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   const outDir = resolve(io.cwd, flags.out);
   // The rules pack and configuration are checked before the first AWS call.
   const prepared = await prepare(flags, io.cwd);
+  // --out must take the snapshot and the reports: found now, not after the whole scan.
+  await checkOutDir(outDir, prepared.formats, { snapshot: true });
   // --evidence: the bundle directory is checked and the rules/config copied in before any AWS call.
   const evidence = await openEvidence(flags, prepared, outDir, io.cwd);
 
   const started = Date.now();
   const counter = new CallCounter();
   const progress = flags.quiet ? undefined : new Progress(io, () => counter.total);
-  // The first Ctrl-C stops the scan and keeps what it saw (snapshot marked incomplete, reports
-  // with every unseen fact ERROR); a second one exits at once.
+  // The first Ctrl-C (or SIGTERM, what CI runners and `timeout` send) stops the scan and keeps
+  // what it saw (snapshot marked incomplete, reports with every unseen fact ERROR); a second
+  // signal exits at once, and the staging directory goes with the process (util/atomic-write).
   const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
-    io.stderr('trailwarden: interrupted: stopping the scan and writing what was collected (Ctrl-C again to quit now)\n');
-    interrupt.abort(new Error('SIGINT'));
+  let interruptedBy: NodeJS.Signals | null = null;
+  const exitCodeOf = (signal: NodeJS.Signals | null) => (signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(exitCodeOf(signal));
+    interruptedBy = signal;
+    const what = signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted';
+    io.stderr(`trailwarden: ${what}: stopping the scan and writing what was collected (Ctrl-C again to quit now)\n`);
+    interrupt.abort(new Error(signal));
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     let result;
     try {
       result = await scan({ ...options, verifyLogs: verifyLogs && evidence ? { ...verifyLogs, evidence: evidence.logs } : verifyLogs, counter, onProgress: progress?.on, signal: interrupt.signal, recorder: evidence?.recorder });
     } catch (err) {
       await evidence?.abandon();
-      if (err instanceof InterruptedBeforeDiscoveryError) return interruptedBeforeStart(io);
+      if (err instanceof InterruptedBeforeDiscoveryError) return interruptedBeforeStart(io, exitCodeOf(interruptedBy));
       if (err instanceof NoCredentialsError) {
-        if (interrupt.signal.aborted) return interruptedBeforeStart(io);
+        if (interrupt.signal.aborted) return interruptedBeforeStart(io, exitCodeOf(interruptedBy));
         throw new UsageError(err.message);
       }
       throw err;
     }
-    const snapshotPath = resolve(outDir, 'snapshot.json');
-    await writeFileAtomic(snapshotPath, `${JSON.stringify(result.snapshot, null, 2)}\n`);
+    const snapshotPath = resolve(outDir, SNAPSHOT_FILE);
 
     const s = result.snapshot;
     if (!flags.quiet) {
@@ -103,22 +109,33 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
     }
     const evaluatedAt = new Date();
     const outcome = evaluateSnapshot(s, prepared, flags.framework, evaluatedAt);
-    const written = await writeReports(outDir, outcome, prepared.formats);
+    // snapshot.json and the reports replace the previous set together, or not at all.
+    let written;
+    try {
+      written = (await writeReports(outDir, outcome, prepared.formats, { snapshot: true })).filter((p) => p !== snapshotPath);
+    } catch (err) {
+      await evidence?.abandon();
+      throw err;
+    }
     if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
     if (evidence) await finishEvidence(evidence, { flags, prepared, snapshot: s, outDir, evaluatedAt, scanOptions: options }, io);
     // A Ctrl-C that came after the scan had finished interrupted nothing: the gate still decides.
     if (interrupt.signal.aborted && !s.complete) {
-      io.stderr(`trailwarden: exit ${EXIT.interrupted}: interrupted; ${snapshotPath} is a partial snapshot (complete: false)\n`);
-      return EXIT.interrupted;
+      const code = exitCodeOf(interruptedBy);
+      io.stderr(`trailwarden: exit ${code}: ${interruptedBy === 'SIGTERM' ? 'terminated' : 'interrupted'}; ${snapshotPath} is a partial snapshot (complete: false)\n`);
+      return code;
     }
     // The same gate as evaluate: collection errors that no rule needed make the scan incomplete there too.
     const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
     io.stderr(`trailwarden: ${verdict.line}\n`);
     return verdict.code;
   } finally {
-    // Once interrupted the process is on its way out: a later Ctrl-C must still exit at once
-    // with 130, not fall back to Node's default (killed by the signal).
-    if (!interrupt.signal.aborted) process.off('SIGINT', onSigint);
+    // Once interrupted the process is on its way out: a later signal must still exit at once
+    // with 130 or 143, not fall back to Node's default (killed by the signal).
+    if (!interrupt.signal.aborted) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }
 
@@ -130,7 +147,7 @@ function shardFlag(value: string | undefined) {
 }
 
 /** Interrupted before the caller's identity or the organization's accounts were known: there is nothing honest to write. */
-function interruptedBeforeStart(io: CliIO): number {
-  io.stderr(`trailwarden: exit ${EXIT.interrupted}: interrupted before the scan started; nothing written\n`);
-  return EXIT.interrupted;
+function interruptedBeforeStart(io: CliIO, code: number): number {
+  io.stderr(`trailwarden: exit ${code}: interrupted before the scan started; nothing written\n`);
+  return code;
 }
