@@ -10,7 +10,7 @@ export const SNAPSHOT_SCHEMA_VERSION = '1.1';
 /** Versions this release reads: 1.1 added logIntegrity (scan --verify-logs); a 1.0 snapshot has none. */
 export const READABLE_SNAPSHOT_VERSIONS = ['1.0', '1.1'] as const;
 
-const isoTime = z.string().describe('ISO 8601 timestamp');
+const isoTime = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
 const accountId = z.string().regex(/^\d{12}$/);
 const tags = z.record(z.string(), z.string());
 
