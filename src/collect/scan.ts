@@ -68,7 +68,10 @@ export interface ScanResult {
   counter: CallCounter;
 }
 
-/** The caller's credentials could not be used at all: nothing can be scanned. */
+/** Codes of a request that never reached the endpoint (Node's socket errors, the SDK's timeout). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'TimeoutError']);
+
+/** The caller's credentials could not be used at all (or the endpoint not reached): nothing can be scanned. */
 export class NoCredentialsError extends Error {
   constructor(message: string) {
     super(message);
@@ -123,7 +126,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     try {
       identity = await pool.get('sts', 'caller', homeRegion, undefined).send(new GetCallerIdentityCommand({}));
     } catch (err) {
-      throw new NoCredentialsError(`cannot use the caller's AWS credentials (${errorCode(err)}: ${errorMessage(err)})`);
+      const code = errorCode(err);
+      // A network error means the endpoint never answered: saying the credentials are bad would
+      // send the user to the wrong place.
+      if (UNREACHABLE.has(code)) {
+        const where = endpoint ?? `the AWS STS endpoint of ${homeRegion}`;
+        throw new NoCredentialsError(`could not reach ${where} (${code}: ${errorMessage(err)}); check --endpoint-url or AWS_ENDPOINT_URL, the network and any proxy`);
+      }
+      throw new NoCredentialsError(`cannot use the caller's AWS credentials (${code}: ${errorMessage(err)})`);
     }
     const callerAccountId = identity.Account ?? '';
     const callerArn = identity.Arn ?? '';

@@ -201,7 +201,7 @@ describe('scan --evidence', () => {
     const dir = tmp('tw-evidence-nocreds-');
     const run = await cli(['scan', '--endpoint-url', 'http://127.0.0.1:9', '--max-attempts', '1', '--out', join(dir, 'out'), '--evidence', join(dir, 'evidence')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("cannot use the caller's AWS credentials");
+    expect(run.stderr).toContain('could not reach http://127.0.0.1:9 (ECONNREFUSED');
     expect(existsSync(join(dir, 'evidence'))).toBe(false);
   });
 });
