@@ -2,7 +2,7 @@
 // item 5): an --out that cannot take them is refused before any AWS call or evaluation, and a
 // failure while writing (a full disk, a directory in the way) leaves the previous set as it was
 // and no staging directory or temporary file behind.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -182,4 +182,47 @@ describe('a set that cannot be written whole leaves the previous set intact', ()
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).generatedAt).toBe('2026-11-21T12:00:00.000Z');
     expect(readdirSync(dir).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'snapshot.json']);
   });
+});
+
+describe('a signal while evaluate writes its reports (the real CLI in a subprocess)', () => {
+  /** 4,000 trails: reports of ~100 MB, several seconds of writing to interrupt. */
+  function bigSnapshot(dir: string): string {
+    const snapshot = JSON.parse(readFileSync(BASE, 'utf8')) as { trails: { arn: string; name: string }[] };
+    const [trail] = snapshot.trails;
+    snapshot.trails = Array.from({ length: 4000 }, (_, i) => ({ ...structuredClone(trail!), arn: `${trail!.arn}-${i}`, name: `${trail!.name}-${i}` }));
+    const file = join(dir, 'big-snapshot.json');
+    writeFileSync(file, JSON.stringify(snapshot));
+    return file;
+  }
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: exit %i, the previous set byte-identical, no staging directory or temporary file left', async (signal, expected) => {
+    const dir = work();
+    const big = bigSnapshot(dir);
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const before = await previousSet(out);
+    const child = spawn(process.execPath, ['bin/trailwarden.js', 'evaluate', big, '--out', out, '--now', NOW, '--format', 'json,html,csv'], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once a report is being written into the staging directory.
+    const staged = () => {
+      const staging = readdirSync(out).find((f) => f.startsWith('.trailwarden-staging-'));
+      return staging ? readdirSync(join(out, staging)).length > 0 : false;
+    };
+    const deadline = Date.now() + 30_000;
+    while (!staged() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(staged(), stderr).toBe(true);
+    child.kill(signal);
+    expect(await exited, stderr).toBe(expected);
+    expect(stderr).toContain('nothing written, the previous reports are unchanged');
+    expect(contents(out)).toEqual(before);
+    expect(leftovers(out)).toEqual([]);
+  }, 60_000);
 });
