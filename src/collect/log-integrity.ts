@@ -68,6 +68,8 @@ export interface FileVerdict {
 }
 
 const HOUR = 3_600_000;
+/** How far before the window the stream's last digest is looked for when its chain starts inside it. */
+const LOOKBACK_DAYS = 7;
 type ReadError = { key: string | null; operation: string; code: string; message: string };
 
 export async function verifyLogs(ctx: ScanContext, snapshot: Snapshot, options: VerifyLogsOptions): Promise<{ integrity: LogIntegrity; errors: CollectionError[] }> {
@@ -212,7 +214,43 @@ class StreamVerifier {
     }
     const logs = await this.checkLogs(walk, outcomes);
     if (options.onFile) this.report(walk, logs, outcomes, options.onFile);
-    return streamFacts({ ...base, walk, logs, readErrors: this.readErrors });
+    const previousBeforeWindow = await this.previousBeforeWindow(walk);
+    return streamFacts({ ...base, walk, logs, readErrors: this.readErrors, previousBeforeWindow });
+  }
+
+  /**
+   * When the oldest verified digest starts the chain (no link) well inside the window and nothing
+   * older was listed, logging may have been off since before the window opened: the newest
+   * digest of the stream in the days before the window says so (a new trail has none). Day
+   * folders are listed one at a time, newest first, never the whole bucket.
+   */
+  private async previousBeforeWindow(walk: ReturnType<typeof walkChain>): Promise<string | null> {
+    const { plan, options } = this;
+    const oldest = [...walk.valid].sort((a, b) => a.digest.digestStartTime.localeCompare(b.digest.digestStartTime))[0]?.digest;
+    if (!oldest || oldest.previousDigestS3Object !== null) return null;
+    const start = Date.parse(oldest.digestStartTime);
+    if (start - options.since.getTime() < HOUR || walk.gaps.some((g) => Date.parse(g.end) === start)) return null;
+    const since = options.since.getTime();
+    for (let day = 0; day <= LOOKBACK_DAYS; day++) {
+      const folder = `${digestPrefix(plan)}${new Date(since - day * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '/')}/`;
+      let newest: number | null = null;
+      try {
+        let token: string | undefined;
+        do {
+          const page = await this.s3.send(new ListObjectsV2Command({ Bucket: plan.bucket, Prefix: folder, ContinuationToken: token }));
+          for (const o of page.Contents ?? []) {
+            const t = o.Key && isTrailDigestKey(plan, o.Key) ? digestKeyTime(o.Key)!.getTime() : NaN;
+            if (t < since && (newest === null || t > newest)) newest = t;
+          }
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (err) {
+        this.readErrors.push({ key: folder, operation: 'ListObjectsV2', code: errorCode(err), message: `digests before the window (s3://${plan.bucket}/${folder}) could not be listed: ${errorMessage(err)}` });
+        return null;
+      }
+      if (newest !== null) return new Date(newest).toISOString();
+    }
+    return null;
   }
 
   /** The per-file lines, in the AWS CLI's order: newest digest first, each followed by its log files. */
