@@ -164,6 +164,8 @@ export async function writeReports(outDir: string, outcome: Outcome, formats: st
       await files.stage(resolve(outDir, format.file), await renderChunks(format, outcome));
     }
     if (options.snapshot) await files.stage(resolve(outDir, SNAPSHOT_FILE), [`${JSON.stringify(outcome.snapshot, null, 2)}\n`]);
+    // A report of a format this run does not write belongs to an older set: it goes with it.
+    for (const f of REPORT_FORMATS) if (!formats.includes(f.name)) files.retire(resolve(outDir, f.file));
     return await files.commit();
   } catch (err) {
     await files.abort();

@@ -104,6 +104,12 @@ export async function checkWritableSet(dir: string, names: readonly string[]): P
 export class AtomicFileSet {
   private staged: { tmp: string; path: string }[] = [];
   private readonly staging = new Map<string, string>();
+  /** Files of the previous set this run does not write again: gone with the commit, back on a rollback. */
+  private retired: string[] = [];
+
+  retire(path: string): void {
+    this.retired.push(path);
+  }
 
   private async stagingDir(dir: string): Promise<string> {
     let staging = this.staging.get(dir);
@@ -144,8 +150,11 @@ export class AtomicFileSet {
     const movedAside: { path: string; aside: string }[] = [];
     const placed: string[] = [];
     try {
-      for (const { tmp, path } of this.staged) {
-        const aside = `${tmp}.previous`;
+      const asides = [
+        ...this.staged.map(({ tmp, path }) => ({ path, aside: `${tmp}.previous` })),
+        ...(await Promise.all(this.retired.map(async (path) => ({ path, aside: join(await this.stagingDir(dirname(path)), `${basename(path)}.retired`) })))),
+      ];
+      for (const { path, aside } of asides) {
         try {
           await rename(path, aside);
           movedAside.push({ path, aside });
@@ -172,6 +181,7 @@ export class AtomicFileSet {
     }
     const paths = this.staged.map((s) => s.path);
     this.staged = [];
+    this.retired = [];
     await this.removeStaging();
     return paths;
   }

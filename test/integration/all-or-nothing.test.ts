@@ -182,6 +182,20 @@ describe('a set that cannot be written whole leaves the previous set intact', ()
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).generatedAt).toBe('2026-11-21T12:00:00.000Z');
     expect(readdirSync(dir).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'snapshot.json']);
   });
+
+  it('a report of a format the new run does not write goes with the previous set, and stays when the run fails', async () => {
+    const dir = work();
+    expect((await cli(['evaluate', BASE, '--out', dir, '--now', NOW, '--format', 'json,csv,md'])).code).toBe(0);
+    // A failing run (a directory where report.html goes) leaves the whole previous set, csv and md included.
+    mkdirSync(join(dir, 'report.html'));
+    const before = contents(dir);
+    expect((await cli(['evaluate', BASE, '--out', dir, '--now', NOW, '--format', 'json,html'])).code).toBe(2);
+    expect(contents(dir)).toEqual(before);
+    rmSync(join(dir, 'report.html'), { recursive: true });
+    const run = await cli(['evaluate', BASE, '--out', dir, '--now', NOW, '--format', 'json,html']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json']);
+  });
 });
 
 describe('a signal while evaluate writes its reports (the real CLI in a subprocess)', () => {
