@@ -46,11 +46,19 @@ export function isThrottling(code: string): boolean {
   return THROTTLING_CODES.has(code);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError', 'RequestTimeout']);
 
 /** Failures that say "this endpoint did not answer", as opposed to "it answered no". */
 export function isNetworkFailure(code: string): boolean {
   return NETWORK_CODES.has(code);
+}
+
+/** The first call failed: "could not reach" when the endpoint never answered, else the credentials. */
+export function firstCallFailure(err: unknown, where: string): string {
+  const code = errorCode(err);
+  // Saying the credentials are bad when nothing answered would send the user to the wrong place.
+  if (isNetworkFailure(code)) return `could not reach ${where} (${code}: ${errorMessage(err)}); check --endpoint-url or AWS_ENDPOINT_URL, the network and any proxy`;
+  return `cannot use the caller's AWS credentials (${code}: ${errorMessage(err)})`;
 }
 
 export class ErrorLog {

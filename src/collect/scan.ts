@@ -12,7 +12,7 @@ import type { ApiCallRecorder } from './recording.js';
 import { listOwnedBuckets, readAccountPublicAccessBlock, readBucket } from './buckets.js';
 import { parseArn, ScanContext } from './context.js';
 import { CredentialBroker, stsAssumeRole } from './credentials.js';
-import { errorCode, errorMessage, ErrorLog } from './errors.js';
+import { ErrorLog, firstCallFailure } from './errors.js';
 import { readKey } from './keys.js';
 import { accountWindow, Limits } from './limits.js';
 import { alarmTopicArns, readLogGroup } from './log-groups.js';
@@ -69,8 +69,6 @@ export interface ScanResult {
 }
 
 /** Codes of a request that never reached the endpoint (Node's socket errors, the SDK's timeout). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'TimeoutError']);
-
 /** The caller's credentials could not be used at all (or the endpoint not reached): nothing can be scanned. */
 export class NoCredentialsError extends Error {
   constructor(message: string) {
@@ -126,14 +124,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     try {
       identity = await pool.get('sts', 'caller', homeRegion, undefined).send(new GetCallerIdentityCommand({}));
     } catch (err) {
-      const code = errorCode(err);
-      // A network error means the endpoint never answered: saying the credentials are bad would
-      // send the user to the wrong place.
-      if (UNREACHABLE.has(code)) {
-        const where = endpoint ?? `the AWS STS endpoint of ${homeRegion}`;
-        throw new NoCredentialsError(`could not reach ${where} (${code}: ${errorMessage(err)}); check --endpoint-url or AWS_ENDPOINT_URL, the network and any proxy`);
-      }
-      throw new NoCredentialsError(`cannot use the caller's AWS credentials (${code}: ${errorMessage(err)})`);
+      throw new NoCredentialsError(firstCallFailure(err, endpoint ?? `the AWS STS endpoint of ${homeRegion}`));
     }
     const callerAccountId = identity.Account ?? '';
     const callerArn = identity.Arn ?? '';

@@ -9,7 +9,7 @@ import { streamId, type StreamPlan } from '../integrity/streams.js';
 import { ClientPool } from './aws.js';
 import { parseArn, ScanContext, type CollectorSpec } from './context.js';
 import { CredentialBroker, stsAssumeRole } from './credentials.js';
-import { errorCode, errorMessage, ErrorLog } from './errors.js';
+import { errorCode, errorMessage, ErrorLog, firstCallFailure } from './errors.js';
 import { Limits } from './limits.js';
 import { listDigestRegions, verifyStreams, type VerifyLogsOptions } from './log-integrity.js';
 import { CallCounter } from './observer.js';
@@ -56,7 +56,7 @@ export async function verifyTrailLogs(options: VerifyTrailOptions): Promise<{ in
     try {
       caller = (await pool.get('sts', 'caller', homeRegion, undefined).send(new GetCallerIdentityCommand({}))).Account ?? '';
     } catch (err) {
-      throw new VerifyTrailError(`cannot use the caller's AWS credentials (${errorCode(err)}: ${errorMessage(err)})`);
+      throw new VerifyTrailError(firstCallFailure(err, options.endpointUrl ?? `the AWS STS endpoint of ${homeRegion}`));
     }
     const log = new ErrorLog();
     const broker = new CredentialBroker({ partition: arn.partition, callerAccountId: caller, roleName: 'unused' }, stsAssumeRole(pool.get('sts', caller, homeRegion, undefined)));

@@ -21,3 +21,12 @@ describe('scan --endpoint-url at a port nobody listens on', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
+
+describe('verify-logs --endpoint-url at a port nobody listens on', () => {
+  it('exit 2: "could not reach <url>", never "cannot use the caller\'s AWS credentials"', async () => {
+    const run = await cli(['verify-logs', '--trail', 'arn:aws:cloudtrail:us-east-1:111111111111:trail/t', '--endpoint-url', 'http://127.0.0.1:9', '--since', '1d']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/trailwarden: could not reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED/);
+    expect(run.stderr).not.toContain('credentials');
+  });
+});
