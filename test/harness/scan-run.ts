@@ -1,5 +1,6 @@
 // Runs the real scan (real SDK clients over HTTP) against an emulator or proxy endpoint.
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { scan, type ScanOptions, type ScanResult } from '../../src/collect/scan.js';
 import type { Snapshot } from '../../src/inventory/schema.js';
@@ -20,7 +21,8 @@ export async function scanAt(endpoint: string, overrides: Partial<ScanOptions> =
   });
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// Formats asserted, not ignored: the snapshot's times are ISO 8601 date-times with their zone.
+const ajv = (addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(new Ajv2020({ allErrors: true, strict: false }));
 const validateSnapshot = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/snapshot.schema.json', import.meta.url), 'utf8')));
 
 /** Validates against the published JSON Schema (not the zod source), as a consumer would. */
