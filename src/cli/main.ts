@@ -91,7 +91,7 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
       .description('re-evaluate a saved snapshot.json offline and write the reports')
       .argument('<snapshot>', 'a snapshot.json written by trailwarden scan')
       .option('--out <dir>', 'output directory', './trailwarden-report')
-      .option('--now <time>', 'evaluate as of this ISO 8601 time (default: now)')
+      .option('--now <time>', 'evaluate as of this ISO 8601 time (default: when the snapshot was taken, its finishedAt)')
       .option('--quiet', 'only the exit line on stderr'),
   ).action(async (snapshot: string, opts) => {
     // A date, or a time with its zone: a zoneless time would be read in the machine's local zone,

@@ -110,3 +110,19 @@ describe('trailwarden rules', () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 });
+
+describe('evaluate judges a snapshot as of its scan (the honest clock)', () => {
+  it('without --now it reproduces the demo\'s report exactly, and a later --now is said to judge what the scan never saw', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-clock-'));
+    const demo = await cli(['demo', '--out', join(dir, 'demo'), '--quiet']);
+    expect(demo.code).toBe(0);
+    const evaluated = await cli(['evaluate', 'demo/snapshot.json', '--out', join(dir, 'eval'), '--quiet', '--fail-on', 'none']);
+    expect(evaluated.code, evaluated.stderr).not.toBe(2);
+    expect(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')).toBe(readFileSync(join(dir, 'demo', 'report.json'), 'utf8'));
+    const diff = await cli(['diff', join(dir, 'demo', 'report.json'), join(dir, 'eval', 'report.json'), '--json']);
+    const changes = JSON.parse(diff.stdout) as { summary: { new: number; resolved: number; changed: number } };
+    expect(changes.summary).toMatchObject({ new: 0, resolved: 0, changed: 0 });
+    const late = await cli(['evaluate', 'demo/snapshot.json', '--out', join(dir, 'late'), '--now', '2030-01-01T00:00:00Z', '--fail-on', 'none']);
+    expect(late.stderr).toMatch(/note: judging a snapshot taken .* as of 2030-01-01T00:00:00.000Z .*rule\(s\) that measure ages \(.*trail-delivery-healthy/);
+  });
+});

@@ -11,6 +11,9 @@ export interface EvaluateFlags extends EvaluationFlags {
   quiet?: boolean;
 }
 
+/** Past this, judging a snapshot with --now is said to be judging after the scan. */
+const LATE_MS = 24 * 3_600_000;
+
 /** Re-evaluates a saved snapshot offline: the same snapshot and clock give the same report. */
 export function runEvaluate(snapshotPath: string, flags: EvaluateFlags, io: CliIO): Promise<number> {
   return exitOnSignal(io, () => evaluateCommand(snapshotPath, flags, io));
@@ -21,7 +24,18 @@ async function evaluateCommand(snapshotPath: string, flags: EvaluateFlags, io: C
   const outDir = resolve(io.cwd, flags.out);
   await checkOutDir(outDir, prepared.formats);
   const snapshot = await loadSnapshotInput(resolve(io.cwd, snapshotPath));
-  const now = flags.now ? new Date(flags.now) : new Date();
+  // Judged as of the scan by default: a snapshot says what the scanner saw then, and a rule that
+  // measures an age (the last delivery, the last digest) asked today would invent failures about
+  // deliveries the scan never saw. --now chooses another clock, and is told when that happens.
+  const now = flags.now ? new Date(flags.now) : new Date(snapshot.finishedAt);
+  const lateBy = now.getTime() - Date.parse(snapshot.finishedAt);
+  const ageRules = prepared.pack.rules.filter((r) => /\b(hoursSince|daysSince)\(/.test(`${r.when ?? ''} ${r.assert}`)).map((r) => r.id);
+  if (lateBy > LATE_MS && ageRules.length && !flags.quiet) {
+    io.stderr(
+      `trailwarden: note: judging a snapshot taken ${snapshot.finishedAt} as of ${now.toISOString()} (${Math.round(lateBy / 3_600_000)} h later): ` +
+        `${ageRules.length} rule(s) that measure ages (${ageRules.slice(0, 3).join(', ')}${ageRules.length > 3 ? ', ...' : ''}) judge times the scan never saw; without --now the snapshot is judged as of its scan\n`,
+    );
+  }
   const outcome = evaluateSnapshot(snapshot, prepared, flags.framework, now);
   const written = await writeReports(outDir, outcome, prepared.formats);
   const verdict = gate(outcome, snapshot, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
