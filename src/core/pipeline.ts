@@ -44,7 +44,8 @@ export interface Prepared {
 
 /** Everything that can be wrong with the inputs is found here, before any scan or write. */
 export async function prepare(flags: EvaluationFlags, cwd: string): Promise<Prepared> {
-  const formats = [...new Set(flags.format?.length ? flags.format : DEFAULT_FORMATS)];
+  // report.json is always written: diff, --baseline and verify read it; --format adds the others.
+  const formats = [...new Set(['json', ...(flags.format?.length ? flags.format : DEFAULT_FORMATS)])];
   const available = REPORT_FORMATS.map((f) => f.name);
   for (const f of formats) if (!available.includes(f)) throw new UsageError(`--format: "${f}" is not available (available: ${available.join(', ')})`);
   const failOn = (flags.failOn ?? 'high') as FailOn;
