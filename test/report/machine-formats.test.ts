@@ -100,7 +100,7 @@ describe('the validators', () => {
 
 describe('csv', () => {
   it('is one RFC 4180 row per finding with the useful columns', () => {
-    const rows = parseCsv(renderCsv(outcome.report));
+    const rows = parseCsv(renderCsv(outcome));
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     expect(rows.length - 1).toBe(outcome.report.findings.length);
     for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
@@ -112,6 +112,18 @@ describe('csv', () => {
     expect(fail[col('rules_pack_sha256')]).toBe(outcome.report.rulesPack.sha256);
     expect(fail[col('tool_version')]).toBe(outcome.report.tool.version);
     expect(fail[col('generated_at')]).toBe('2026-11-21T12:00:00.000Z');
+    // What a ticket needs: why it matters, what to run, where to read, and the resource's tags.
+    const rule = outcome.rules.find((r) => r.id === 'trail-log-file-validation')!;
+    expect(fail[col('risk')]).toBe(rule.rationale);
+    expect(fail[col('remediation_summary')]).toMatch(/Turn on log file validation/);
+    expect(fail[col('remediation_cli')]).toContain(`aws cloudtrail update-trail --name ${TRAIL_ARN}`);
+    expect(fail[col('references')]).toBe(rule.references.join(' '));
+    const trailTags = outcome.snapshot.trails.find((t) => t.arn === TRAIL_ARN)!.tags!;
+    expect(fail[col('resource_tags')]).toBe(Object.entries(trailTags).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join('; '));
+    expect(Object.keys(trailTags).length).toBeGreaterThan(0);
+    // Nothing to fix on a PASS: no remediation in its row.
+    const pass = rows.find((r) => r[col('status')] === 'PASS')!;
+    expect([pass[col('remediation_summary')], pass[col('remediation_cli')]]).toEqual(['', '']);
     const logArchive = rows.find((r) => r[col('account_id')] === '222222222222')!;
     expect(logArchive[col('ou_path')]).toBe('Root/Security');
     expect(rows.slice(1).map((r) => r[col('status')])[0]).toBe('FAIL');
@@ -121,7 +133,7 @@ describe('csv', () => {
     for (const lead of ['=', '+', '-', '@', '\t', '\r']) expect(neutralizeFormula(`${lead}1+1`)).toBe(`'${lead}1+1`);
     expect(neutralizeFormula('safe =1')).toBe('safe =1');
     expect(csvField('\r=1')).toBe(`"'\r=1"`);
-    const rows = parseCsv(renderCsv(outcome.report));
+    const rows = parseCsv(renderCsv(outcome));
     const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
     const hostileAccount = rows.filter((r) => r[col('account_id')] === '333333333333');
     expect(hostileAccount.length).toBeGreaterThan(0);
@@ -137,7 +149,7 @@ describe('csv', () => {
   });
 
   it('names the waiver of a waived FAIL', () => {
-    const rows = parseCsv(renderCsv(withWaiver(outcome, 'trail-log-file-validation').report));
+    const rows = parseCsv(renderCsv(withWaiver(outcome, 'trail-log-file-validation')));
     const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
     const waived = rows.find((r) => r[col('rule_id')] === 'trail-log-file-validation')!;
     expect([waived[col('waived')], waived[col('waiver_reason')], waived[col('waiver_owner')], waived[col('waiver_expires')]]).toEqual([

@@ -4,7 +4,7 @@
 // attacker-controlled text as far as the person opening the file is concerned.
 import type { Report } from '../report.js';
 import { compareFindings, compareText } from './shared.js';
-import type { ReportFormat } from './types.js';
+import type { RenderInput, ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
@@ -23,6 +23,11 @@ export const CSV_COLUMNS = [
   'resource_arn',
   'resource_name',
   'message',
+  'risk',
+  'remediation_summary',
+  'remediation_cli',
+  'references',
+  'resource_tags',
   'frameworks',
   'waived',
   'waiver_reason',
@@ -57,7 +62,24 @@ export function frameworksCell(frameworks: Record<string, string[]>): string {
     .join('; ');
 }
 
-function row(report: Report, ouPaths: Map<string, string>, f: Finding): string[] {
+interface Context {
+  ouPaths: Map<string, string>;
+  rules: Map<string, { rationale: string; references: string[] }>;
+  tags: Map<string, Record<string, string> | null>;
+}
+
+const tagsCell = (tags: Record<string, string> | null | undefined): string =>
+  tags ? Object.entries(tags).sort(([a], [b]) => compareText(a, b)).map(([k, v]) => `${k}=${v}`).join('; ') : '';
+
+/** The tags of what the finding is about: a trail's (also for its log streams), an account's. */
+function resourceTags(ctx: Context, f: Finding): string {
+  if (f.resource.type === 'trail' || f.resource.type === 'log-stream') return tagsCell(ctx.tags.get(f.resource.arn ?? ''));
+  if (f.resource.type === 'account' || f.resource.type === 'account-region') return tagsCell(ctx.tags.get(f.accountId));
+  return '';
+}
+
+function row(report: Report, ctx: Context, f: Finding): string[] {
+  const rule = ctx.rules.get(f.ruleId);
   const cells: Record<(typeof CSV_COLUMNS)[number], string> = {
     status: f.status,
     severity: f.severity,
@@ -65,13 +87,18 @@ function row(report: Report, ouPaths: Map<string, string>, f: Finding): string[]
     title: f.title,
     account_id: f.accountId,
     account_name: f.accountName,
-    ou_path: ouPaths.get(f.accountId) ?? '',
+    ou_path: ctx.ouPaths.get(f.accountId) ?? '',
     region: f.region ?? '',
     resource_type: f.resource.type,
     resource_id: f.resource.id,
     resource_arn: f.resource.arn ?? '',
     resource_name: f.resource.name,
     message: f.message,
+    risk: rule?.rationale ?? '',
+    remediation_summary: f.remediation?.summary ?? '',
+    remediation_cli: f.remediation?.cli ?? '',
+    references: rule?.references.join(' ') ?? '',
+    resource_tags: resourceTags(ctx, f),
     frameworks: frameworksCell(f.frameworks),
     waived: f.waiver ? 'yes' : 'no',
     waiver_reason: f.waiver?.reason ?? '',
@@ -86,15 +113,19 @@ function row(report: Report, ouPaths: Map<string, string>, f: Finding): string[]
   return CSV_COLUMNS.map((c) => cells[c]);
 }
 
-export function renderCsv(report: Report): string {
-  const ouPaths = new Map(report.accounts.map((a) => [a.id, a.ouPath]));
+export function renderCsv({ report, snapshot, rules }: Pick<RenderInput, 'report' | 'snapshot' | 'rules'>): string {
+  const ctx: Context = {
+    ouPaths: new Map(report.accounts.map((a) => [a.id, a.ouPath])),
+    rules: new Map(rules.map((r) => [r.id, { rationale: r.rationale, references: r.references }])),
+    tags: new Map<string, Record<string, string> | null>([...snapshot.trails.map((t) => [t.arn, t.tags] as const), ...snapshot.accounts.map((a) => [a.id, a.tags] as const)]),
+  };
   const lines = [CSV_COLUMNS.join(',')];
-  for (const f of [...report.findings].sort(compareFindings)) lines.push(row(report, ouPaths, f).map(csvField).join(','));
+  for (const f of [...report.findings].sort(compareFindings)) lines.push(row(report, ctx, f).map(csvField).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
 export const csvFormat: ReportFormat = {
   name: 'csv',
   file: 'report.csv',
-  render: ({ report }) => renderCsv(report),
+  render: (input) => renderCsv(input),
 };
