@@ -89,7 +89,10 @@ export function frameworkTree({ report, rules }: Pick<RenderInput, 'report' | 'r
       (byFramework.get(fw) ?? byFramework.set(fw, []).get(fw)!).push(f);
     }
   }
-  return [...mapping.keys()].sort(natural).map((fw) => ({
+  // A report of one framework (--framework) scores that framework only: the findings still carry
+  // their rules' other mappings, and a score of another framework over this subset would mislead.
+  const scored = [...mapping.keys()].filter((fw) => !report.framework || fw === report.framework);
+  return scored.sort(natural).map((fw) => ({
     id: fw,
     score: postureScore(byFramework.get(fw) ?? []),
     controls: [...mapping.get(fw)!.entries()]
@@ -150,7 +153,9 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
     row.map((cell) => [CELL_STATES.indexOf(cell.state), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]),
   );
 
-  const frameworks = [...new Set([...rules.flatMap((r) => Object.keys(r.frameworks)), ...report.findings.flatMap((f) => Object.keys(f.frameworks))])].sort(natural);
+  const frameworks = [...new Set([...rules.flatMap((r) => Object.keys(r.frameworks)), ...report.findings.flatMap((f) => Object.keys(f.frameworks))])]
+    .filter((fw) => !report.framework || fw === report.framework)
+    .sort(natural);
   const accountNames = new Map(report.accounts.map((a) => [a.id, a.name]));
   const logIntegrity = integrityData(snapshot, report, st, (id) => accountNames.get(id) ?? id);
   return {

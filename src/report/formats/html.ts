@@ -59,6 +59,8 @@ const scoreView = (label: string, s: Score) => ({
   hasScore: s.percent !== null,
 });
 
+const frameworkLabel = (id: string) => (FRAMEWORK_NAMES[id] ? `${FRAMEWORK_NAMES[id]} (${id})` : id);
+
 export function renderHtml(input: RenderInput): string {
   const { report, snapshot } = input;
   const t = templates();
@@ -74,8 +76,9 @@ export function renderHtml(input: RenderInput): string {
     complete: snapshot.complete,
     incompleteReason: snapshot.incompleteReason,
     roleName: snapshot.scope.roleName,
-    overall: scoreView('All rules', postureScore(report.findings)),
-    frameworkScores: frameworks.map((f) => scoreView(FRAMEWORK_NAMES[f.id] ? `${FRAMEWORK_NAMES[f.id]} (${f.id})` : f.id, f.score)),
+    // The headline names what it scores: one framework under --framework, else every rule of the pack.
+    overall: scoreView(report.framework ? frameworkLabel(report.framework) : 'All rules (no single framework)', postureScore(report.findings)),
+    frameworkScores: frameworks.map((f) => scoreView(frameworkLabel(f.id), f.score)),
     statuses: STATUSES.map((s) => ({ status: s, count: report.summary.byStatus[s] })),
     severityMatrix: severityMatrix(report.findings).map((row) => ({ ...row, cells: STATUSES.map((s) => row.counts[s]) })),
     statusHeaders: STATUSES,
