@@ -353,7 +353,7 @@ export function buildReport(input: { snapshot: Snapshot; findings: Finding[]; ru
 }
 
 /** The report formats {@link renderReport} renders (the CLI's `--format` names). */
-export const REPORT_FORMATS_AVAILABLE = ['json', 'html', 'csv', 'sarif', 'junit', 'ocsf', 'md', 'asff'] as const;
+export const REPORT_FORMATS_AVAILABLE = ['json', 'html', 'csv', 'sarif', 'junit', 'ocsf', 'md', 'asff', 'compliance'] as const;
 
 /** One of {@link REPORT_FORMATS_AVAILABLE}. */
 export type ReportFormatName = (typeof REPORT_FORMATS_AVAILABLE)[number];
@@ -368,7 +368,8 @@ export const DEFAULT_REPORT_FORMATS: readonly ReportFormatName[] = DEFAULT_FORMA
 
 /**
  * Renders an evaluation in one format, exactly as the CLI writes it: `json` is report.json; `html`
- * one self-contained page; `csv`, `sarif`, `junit`, `ocsf`, `md` (Markdown) and `asff` (Security Hub).
+ * one self-contained page; `csv`, `sarif`, `junit`, `ocsf`, `md` (Markdown), `asff` (Security Hub) and
+ * `compliance` (every framework's control x account rows in one CSV; the CLI also writes one CSV per framework).
  * @throws {@link RangeError} for an unknown format.
  */
 export async function renderReport(evaluation: Evaluation, format: ReportFormatName): Promise<string> {

@@ -9,7 +9,7 @@ import { terminalSafeIO } from './terminal-safe.js';
 import { InputError } from '../util/input-error.js';
 
 /** Kept in step with src/report/formats/index.ts by a test; not imported, so startup stays light. */
-export const FORMAT_HELP = 'report formats, comma-separated: json, html, csv, sarif, junit, ocsf, asff, md (default: json,html)';
+export const FORMAT_HELP = 'report formats, comma-separated: json, html, csv, sarif, junit, ocsf, asff, md, compliance (default: json,html)';
 
 export async function runCli(argv: string[], processIo: CliIO = processIO()): Promise<number> {
   const options = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);

@@ -6,7 +6,7 @@ import { evaluate, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import type { Finding } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
-import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, reportFormat } from '../report/formats/index.js';
+import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, renderExtraFiles, reportFormat } from '../report/formats/index.js';
 import { loadReport } from '../report/load.js';
 import { buildReport, type Report } from '../report/report.js';
 import { AtomicFileSet, checkWritableSet, FileSetError } from '../util/atomic-write.js';
@@ -125,8 +125,8 @@ const setFiles = (formats: readonly string[], options: WriteOptions) => [
   ...formats.map((name) => {
     const format = reportFormat(name);
     if (!format) throw new UsageError(`--format: "${name}" is not available`);
-    return format.file;
-  }),
+    return [format.file, ...(format.extraFiles?.names() ?? [])];
+  }).flat(),
   ...(options.snapshot ? [SNAPSHOT_FILE] : []),
 ];
 
@@ -161,15 +161,22 @@ export async function writeReports(outDir: string, outcome: Outcome, formats: st
   try {
     for (const name of formats) {
       const format = reportFormat(name);
+  const written = new Set<string>();
       if (!format) throw new UsageError(`--format: "${name}" is not available`);
       await files.stage(resolve(outDir, format.file), await renderChunks(format, outcome));
     }
     if (options.snapshot) await files.stage(resolve(outDir, SNAPSHOT_FILE), [`${JSON.stringify(outcome.snapshot, null, 2)}\n`]);
     // A report of a format this run does not write belongs to an older set: it goes with it.
+      for (const [file, chunks] of renderExtraFiles(format, outcome)) {
+        await files.stage(resolve(outDir, file), chunks);
+        written.add(file);
+      }
     for (const f of REPORT_FORMATS) if (!formats.includes(f.name)) files.retire(resolve(outDir, f.file));
     return await files.commit();
   } catch (err) {
     await files.abort();
+    // ...and so does an extra file this run did not write (another framework's compliance CSV).
+    for (const f of REPORT_FORMATS) for (const file of f.extraFiles?.names() ?? []) if (!written.has(file)) files.retire(resolve(outDir, file));
     if (!isFsError(err)) throw err;
     throw new UsageError(`--out: could not write this run's files to ${outDir} (${fsReason(err)}); the previous files there are unchanged`);
   }

@@ -1,5 +1,6 @@
 // The registry of --format names. One line per format; each lives in its own module.
 import { asffFormat } from './asff.js';
+import { complianceFormat } from './compliance.js';
 import { csvFormat } from './csv.js';
 import { htmlFormat } from './html.js';
 import { jsonFormat } from './json.js';
@@ -9,7 +10,7 @@ import { ocsfFormat } from './ocsf.js';
 import { sarifFormat } from './sarif.js';
 import type { ReportFormat } from './types.js';
 
-export { renderChunks, renderText, type Rendered, type RenderInput, type ReportFormat } from './types.js';
+export { renderChunks, renderExtraFiles, renderText, type Rendered, type RenderInput, type ReportFormat } from './types.js';
 
 export const REPORT_FORMATS: readonly ReportFormat[] = [
   jsonFormat,
@@ -20,6 +21,7 @@ export const REPORT_FORMATS: readonly ReportFormat[] = [
   ocsfFormat,
   markdownFormat,
   asffFormat,
+  complianceFormat,
 ];
 
 /** architecture.md: default json,html. */

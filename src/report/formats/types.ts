@@ -22,6 +22,11 @@ export interface ReportFormat {
    * (report.json of several thousand accounts) go to disk piece by piece.
    */
   render(input: RenderInput): Rendered | Promise<Rendered>;
+  /**
+   * Files written beside `file` (compliance: one per framework). `names` lists every file the
+   * format may write in any run, so an older set's files go with it when this run writes fewer.
+   */
+  extraFiles?: { names(): readonly string[]; render(input: RenderInput): [file: string, text: Rendered][] };
 }
 
 export type Rendered = string | Iterable<string>;
@@ -36,6 +41,11 @@ export async function renderChunks(format: ReportFormat, input: RenderInput): Pr
 export async function renderText(format: ReportFormat, input: RenderInput): Promise<string> {
   const r = await format.render(capped(input));
   return typeof r === 'string' ? r : [...r].join('');
+}
+
+/** The extra files of a format (see ReportFormat.extraFiles), rendered from the capped input. */
+export function renderExtraFiles(format: ReportFormat, input: RenderInput): [file: string, chunks: Iterable<string>][] {
+  return (format.extraFiles?.render(capped(input)) ?? []).map(([file, r]) => [file, typeof r === 'string' ? [r] : r]);
 }
 
 const cappedInputs = new WeakMap<RenderInput, RenderInput>();

@@ -1,0 +1,126 @@
+// The framework view of a report: per framework, each control of its control list
+// (frameworks/<id>.yaml) with its title, the rules that judge it, a status and the findings
+// counted per account. Derived from report.json's findings, the evaluated rules and the control
+// lists; pure. The compliance CSVs and the HTML framework view read it.
+import { STATUSES, type Status } from '../findings/finding.js';
+import { frameworkCatalogue, type FrameworkControls } from './frameworks.js';
+import type { Report } from './report.js';
+
+/**
+ * A control's status: any FAIL -> FAIL, else any ERROR -> ERROR, else any PASS -> PASS. Its rules
+ * ran but none applied -> NOT_APPLICABLE; they produced no finding (for an account: the resources
+ * they judge live in another account) -> NO_FINDINGS; no evaluated rule maps to it -> NOT_COVERED.
+ * A waived FAIL stays FAIL, as in the posture score.
+ */
+export const CONTROL_STATUSES = ['FAIL', 'ERROR', 'PASS', 'NOT_APPLICABLE', 'NO_FINDINGS', 'NOT_COVERED'] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+export type StatusCounts = Record<Status, number>;
+
+export interface ControlAccountView {
+  accountId: string;
+  accountName: string;
+  status: ControlStatus;
+  counts: StatusCounts;
+}
+
+export interface ControlView {
+  id: string;
+  /** null for a control a rule maps to that the framework's control list does not name. */
+  title: string | null;
+  rules: string[];
+  /** Why no rule checks it, from the control list (or that its rules were not evaluated). */
+  notCovered: string | null;
+  status: ControlStatus;
+  counts: StatusCounts;
+  /** One entry per account of the report; empty for a NOT_COVERED control. */
+  accounts: ControlAccountView[];
+}
+
+export interface FrameworkCompliance {
+  id: string;
+  name: string | null;
+  scope: string | null;
+  controls: ControlView[];
+  /** How many controls have each status. */
+  controlCounts: Record<ControlStatus, number>;
+}
+
+const natural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+const zero = (): StatusCounts => ({ PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 });
+
+export function statusOf(counts: StatusCounts): Exclude<ControlStatus, 'NOT_COVERED'> {
+  if (counts.FAIL) return 'FAIL';
+  if (counts.ERROR) return 'ERROR';
+  if (counts.PASS) return 'PASS';
+  return counts.NOT_APPLICABLE ? 'NOT_APPLICABLE' : 'NO_FINDINGS';
+}
+
+interface ComplianceInput {
+  report: Report;
+  /** The evaluated rules: what each maps to, including controls no finding came from. */
+  rules: readonly { id: string; frameworks: Record<string, string[]> }[];
+}
+
+/**
+ * The frameworks of the report: only report.framework when the run chose one; otherwise every
+ * framework with a control list or a rule mapped to it.
+ */
+export function complianceView({ report, rules }: ComplianceInput, catalogue: ReadonlyMap<string, FrameworkControls> = frameworkCatalogue()): FrameworkCompliance[] {
+  const mapped = new Map<string, Map<string, Set<string>>>();
+  const map = (fw: string, control: string, ruleId: string) => {
+    const controls = mapped.get(fw) ?? mapped.set(fw, new Map()).get(fw)!;
+    (controls.get(control) ?? controls.set(control, new Set()).get(control)!).add(ruleId);
+  };
+  for (const r of rules) for (const [fw, ids] of Object.entries(r.frameworks)) for (const id of ids) map(fw, id, r.id);
+  for (const f of report.findings) for (const [fw, ids] of Object.entries(f.frameworks)) for (const id of ids) map(fw, id, f.ruleId);
+
+  const accounts = report.accounts.map((a) => ({ id: a.id, name: a.name }));
+  const known = new Set(accounts.map((a) => a.id));
+  for (const f of report.findings) {
+    // A resource owned outside the scanned accounts (e.g. a bucket of another organization).
+    if (known.has(f.accountId)) continue;
+    accounts.push({ id: f.accountId, name: f.accountName });
+    known.add(f.accountId);
+  }
+
+  // counts[framework][control][account]
+  const counts = new Map<string, Map<string, Map<string, StatusCounts>>>();
+  for (const f of report.findings) {
+    for (const [fw, ids] of Object.entries(f.frameworks)) {
+      const byControl = counts.get(fw) ?? counts.set(fw, new Map()).get(fw)!;
+      for (const id of new Set(ids)) {
+        const byAccount = byControl.get(id) ?? byControl.set(id, new Map()).get(id)!;
+        const c = byAccount.get(f.accountId) ?? byAccount.set(f.accountId, zero()).get(f.accountId)!;
+        c[f.status]++;
+      }
+    }
+  }
+
+  const frameworks = report.framework ? [report.framework] : [...new Set([...catalogue.keys(), ...mapped.keys()])].sort(natural);
+  return frameworks.map((fw) => {
+    const list = catalogue.get(fw);
+    const controlsMapped = mapped.get(fw) ?? new Map<string, Set<string>>();
+    const listed = list?.controls ?? [];
+    const ids = [...new Set([...listed.map((c) => c.id), ...controlsMapped.keys()])].sort(natural);
+    const controls = ids.map((id): ControlView => {
+      const entry = listed.find((c) => c.id === id);
+      const ruleIds = [...(controlsMapped.get(id) ?? [])].sort();
+      const title = entry?.title ?? null;
+      if (!ruleIds.length) {
+        const notCovered = entry?.notCovered ?? 'no evaluated rule maps to this control (its rules are switched off or outside --framework)';
+        return { id, title, rules: [], notCovered, status: 'NOT_COVERED', counts: zero(), accounts: [] };
+      }
+      const byAccount = counts.get(fw)?.get(id) ?? new Map<string, StatusCounts>();
+      const total = zero();
+      const perAccount = accounts.map((a) => {
+        const c = byAccount.get(a.id) ?? zero();
+        for (const s of STATUSES) total[s] += c[s];
+        return { accountId: a.id, accountName: a.name, status: statusOf(c), counts: c };
+      });
+      return { id, title, rules: ruleIds, notCovered: null, status: statusOf(total), counts: total, accounts: perAccount };
+    });
+    const controlCounts = Object.fromEntries(CONTROL_STATUSES.map((s) => [s, controls.filter((c) => c.status === s).length])) as Record<ControlStatus, number>;
+    return { id: fw, name: list?.name ?? null, scope: list?.scope ?? null, controls, controlCounts };
+  });
+}

@@ -1,0 +1,72 @@
+// report.compliance.<framework>.csv: one file per framework for auditors, a row per control x
+// account (status and finding counts), and one row per control no rule checks (NOT_COVERED,
+// account "all"), so the file lists the framework's whole scope, never only what was judged.
+// report.compliance.csv holds every framework's rows in one file. Cells are escaped and made
+// formula-safe as in report.csv: account names come from the scanned organization.
+import { complianceView, type FrameworkCompliance } from '../compliance.js';
+import { frameworkCatalogue } from '../frameworks.js';
+import type { Report } from '../report.js';
+import { csvField } from './csv.js';
+import type { RenderInput, ReportFormat } from './types.js';
+
+export const COMPLIANCE_COLUMNS = [
+  'framework',
+  'control_id',
+  'control_title',
+  'account_id',
+  'account_name',
+  'status',
+  'failing',
+  'erroring',
+  'passing',
+  'not_applicable',
+  'rules',
+  'not_covered_reason',
+  'generated_at',
+  'tool_version',
+  'organization_id',
+] as const;
+
+/** The account cell of a NOT_COVERED row: the control is unchecked in every account. */
+export const ALL_ACCOUNTS = 'all';
+
+const fileOf = (framework: string) => `report.compliance.${framework}.csv`;
+
+function rows(report: Report, fw: FrameworkCompliance): string[][] {
+  const provenance = [report.generatedAt, report.tool.version, report.scope.organizationId ?? ''];
+  return fw.controls.flatMap((c) => {
+    const head = [fw.id, c.id, c.title ?? ''];
+    if (c.status === 'NOT_COVERED') return [[...head, ALL_ACCOUNTS, '', c.status, '0', '0', '0', '0', '', c.notCovered ?? '', ...provenance]];
+    return c.accounts.map((a) => [
+      ...head,
+      a.accountId,
+      a.accountName,
+      a.status,
+      String(a.counts.FAIL),
+      String(a.counts.ERROR),
+      String(a.counts.PASS),
+      String(a.counts.NOT_APPLICABLE),
+      c.rules.join(' '),
+      '',
+      ...provenance,
+    ]);
+  });
+}
+
+const csv = (lines: string[][]) => `${[[...COMPLIANCE_COLUMNS], ...lines].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+
+/** One CSV per framework of the report (only the chosen one under --framework), by file name. */
+export function renderComplianceFiles({ report, rules }: Pick<RenderInput, 'report' | 'rules'>): [file: string, text: string][] {
+  return complianceView({ report, rules }).map((fw) => [fileOf(fw.id), csv(rows(report, fw))]);
+}
+
+export const complianceFormat: ReportFormat = {
+  name: 'compliance',
+  file: 'report.compliance.csv',
+  render: ({ report, rules }) => csv(complianceView({ report, rules }).flatMap((fw) => rows(report, fw))),
+  extraFiles: {
+    // Every name a run may write, so the files of an older run's other frameworks go with it.
+    names: () => [...frameworkCatalogue().keys()].map(fileOf),
+    render: renderComplianceFiles,
+  },
+};
