@@ -3,11 +3,12 @@
 import type { Config } from '../config/config.js';
 import { DEFAULT_CONFIG } from '../config/config.js';
 import { fingerprint, type Finding, type Status } from '../findings/finding.js';
-import type { Snapshot } from '../inventory/schema.js';
+import type { CollectionError, Snapshot } from '../inventory/schema.js';
 import { BUDGET_EXCEEDED, BudgetExceeded, EvaluationBudget } from './cel.js';
 import { CannotJudge } from './helpers/cannot-judge.js';
 import type { HelperDeps } from './helpers/index.js';
-import { explainMissing, FACTS } from './facts.js';
+import { causeOfMissing, explainMissing, FACTS } from './facts.js';
+import { fixFor, type FixContext, type IamActionFor } from './fixed-on.js';
 import type { Rule } from './load.js';
 import { capText } from '../util/cap-text.js';
 import { render } from './template.js';
@@ -18,6 +19,8 @@ export interface EvaluateOptions {
   config?: Config;
   /** Only rules mapped to this framework. */
   framework?: string;
+  /** Names the IAM action of a failed collection in an ERROR's remediation (default service:Operation). */
+  iamActionFor?: IamActionFor;
 }
 
 type Verdict = {
@@ -28,6 +31,8 @@ type Verdict = {
   judged?: Record<string, unknown>[];
   /** FAIL: what the rule's `details` expression said. */
   details?: string[];
+  /** ERROR: the collection error that left a required fact missing. */
+  cause?: CollectionError;
 };
 
 export function selectRules(rules: readonly Rule[], options: Pick<EvaluateOptions, 'config' | 'framework'>): Rule[] {
@@ -48,7 +53,7 @@ export function evaluate(snapshot: Snapshot, rules: readonly Rule[], options: Ev
       const vars: Record<string, unknown> = { ...subject.vars, params, resource: subject.resource };
       if (rule.scope === 'organization') vars.accounts = snapshot.accounts;
       const verdict = judge(rule, subject, vars, snapshot, deps);
-      findings.push(toFinding(rule, subject, verdict));
+      findings.push(toFinding(rule, subject, verdict, { snapshot, deps, iamActionFor: options.iamActionFor ?? (() => undefined), account: view.account(subject.accountId) }));
     }
   }
   return findings.sort((a, b) => a.ruleId.localeCompare(b.ruleId) || a.resource.id.localeCompare(b.resource.id));
@@ -64,6 +69,18 @@ function missingFacts(rule: Rule, vars: Record<string, unknown>, snapshot: Snaps
     }
   }
   return reasons;
+}
+
+function missingCause(rule: Rule, vars: Record<string, unknown>, snapshot: Snapshot): CollectionError | undefined {
+  for (const path of rule.effectiveRequires) {
+    const spec = FACTS[path]!;
+    const owner = vars[spec.variable];
+    if (owner && typeof owner === 'object' && spec.missing(owner as Record<string, unknown>)) {
+      const cause = causeOfMissing(path, owner as Record<string, unknown>, snapshot.errors);
+      if (cause) return cause;
+    }
+  }
+  return undefined;
 }
 
 /** The rule's own reason when it called cannotJudge (the CEL runtime may wrap the error). */
@@ -96,12 +113,12 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
   if (rule.compiled.when) {
     const missing = rule.forAny ? [] : missingFacts(rule, vars, snapshot);
     const applies = run(rule.compiled.when, vars, deps, budget);
-    if (typeof applies === 'string') return { status: 'ERROR', reason: missing[0] ?? applies, vars };
+    if (typeof applies === 'string') return { status: 'ERROR', reason: missing[0] ?? applies, vars, cause: missing.length ? missingCause(rule, vars, snapshot) : undefined };
     if (!applies) return { status: 'NOT_APPLICABLE', reason: null, vars };
   }
   if (!rule.forAny) {
     const missing = missingFacts(rule, vars, snapshot);
-    if (missing.length) return { status: 'ERROR', reason: missing.join('; '), vars };
+    if (missing.length) return { status: 'ERROR', reason: missing.join('; '), vars, cause: missingCause(rule, vars, snapshot) };
     const ok = run(rule.compiled.assert, vars, deps, budget);
     if (typeof ok === 'string') return { status: 'ERROR', reason: ok, vars };
     if (!ok && subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
@@ -110,6 +127,7 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
   }
   // forAny: one item that passes is a fact seen; a FAIL needs every item judged and nothing unseen.
   const unknown: string[] = [];
+  let cause: CollectionError | undefined;
   const failed: Record<string, unknown>[] = [];
   for (const item of subject.trails ?? []) {
     if (budget.exceeded) break;
@@ -117,6 +135,7 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
     const missing = missingFacts(rule, itemVars, snapshot);
     if (missing.length) {
       unknown.push(missing.join('; '));
+      cause ??= missingCause(rule, itemVars, snapshot);
       continue;
     }
     const ok = run(rule.compiled.assert, itemVars, deps, budget);
@@ -124,7 +143,7 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
     if (typeof ok === 'string') unknown.push(`${(item.trail as { arn?: string } | undefined)?.arn ?? 'item'}: ${ok}`);
     else failed.push(itemVars);
   }
-  if (unknown.length) return { status: 'ERROR', reason: unknown.join('; '), vars };
+  if (unknown.length) return { status: 'ERROR', reason: unknown.join('; '), vars, cause };
   if (subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
   // The remediation is written for the trail closest to compliance, so its names are real.
   const representative = [...failed].sort((a, b) => closeness(b) - closeness(a))[0];
@@ -169,8 +188,9 @@ function evidence(rule: Rule, vars: Record<string, unknown>): Record<string, unk
 
 // What toFinding writes into a message is capped as it goes in (render caps each placeholder);
 // buildReport caps every string of the report as a whole.
-function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
+function toFinding(rule: Rule, subject: Subject, verdict: Verdict, ctx: FixContext): Finding {
   const vars = verdict.vars;
+  const fix = verdict.status === 'FAIL' || verdict.status === 'ERROR' ? fixFor(rule, subject, verdict.status, vars, verdict.cause, ctx) : null;
   const name = capText(subject.resource.name);
   const message =
     verdict.status === 'PASS'
@@ -195,8 +215,10 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
     frameworks: rule.frameworks,
     // Nothing to fix on a PASS or NOT_APPLICABLE: leaving it out keeps a 1,000-account report.json
     // to a fraction of its size (remediation was 60% of its bytes; docs/performance.md).
-    remediation:
-      verdict.status === 'FAIL' || verdict.status === 'ERROR'
+    // An ERROR that names what could not be read is fixed by granting it, not by the FAIL's fix.
+    remediation: fix?.remediation
+      ? fix.remediation
+      : verdict.status === 'FAIL' || verdict.status === 'ERROR'
         ? {
             summary: render(rule.remediation.summary, vars),
             console: rule.remediation.console.map((c) => render(c, vars)),
@@ -205,6 +227,7 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict): Finding {
             cloudformation: render(rule.remediation.cloudformation, vars),
           }
         : null,
+    fixedOn: fix?.fixedOn ?? null,
     evidence:
       verdict.status === 'NOT_APPLICABLE'
         ? {}

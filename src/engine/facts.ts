@@ -74,18 +74,22 @@ export function resourceIdOf(variable: FactSpec['variable'], owner: Record<strin
   }
 }
 
+/** The collection error that left a fact missing, when one is recorded. */
+export function causeOfMissing(path: string, owner: Record<string, unknown>, errors: readonly CollectionError[]): CollectionError | undefined {
+  const f = FACTS[path]!;
+  const id = resourceIdOf(f.variable, owner);
+  return (
+    errors.find((e) => e.resource?.id === id && e.resource.type === f.resourceType && e.facts.some((x) => f.errorFacts.includes(x) || x === path)) ??
+    errors.find((e) => e.resource?.id === id)
+  );
+}
+
 /** Explains a missing fact with the collection error(s) behind it. */
 export function explainMissing(path: string, owner: Record<string, unknown>, errors: readonly CollectionError[]): string {
-  const f = FACTS[path]!;
   if (path === 'bucket.ownership') return `${path} is unknown: ${String(owner.ownershipReason)}`;
   const parseError = (owner.policy as { parseError?: unknown } | null | undefined)?.parseError;
   if (path === 'bucket.policy' && parseError != null) return `the bucket policy is not valid JSON, so it cannot be analysed (${String(parseError)})`;
-  const id = resourceIdOf(f.variable, owner);
-  const cause = errors.find(
-    (e) => e.resource?.id === id && e.resource.type === f.resourceType && e.facts.some((x) => f.errorFacts.includes(x) || x === path),
-  );
+  const cause = causeOfMissing(path, owner, errors);
   if (cause) return `${path} was not collected: ${cause.service}:${cause.operation} failed with ${cause.code} (${cause.message})`;
-  const any = errors.find((e) => e.resource?.id === id);
-  if (any) return `${path} was not collected: ${any.service}:${any.operation} failed with ${any.code} (${any.message})`;
   return `${path} was not collected`;
 }

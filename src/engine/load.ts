@@ -16,7 +16,7 @@ import { placeholders } from './template.js';
 
 export interface Rule extends RuleFile {
   file: string;
-  compiled: { when: CompiledExpression | null; assert: CompiledExpression; details: CompiledExpression | null };
+  compiled: { when: CompiledExpression | null; assert: CompiledExpression; details: CompiledExpression | null; fixedOn: CompiledExpression | null };
   /** Declared requires plus every fact the expressions read. */
   effectiveRequires: string[];
 }
@@ -109,24 +109,26 @@ export function parseRule(file: string, text: string): Rule {
   if (rule.forAny && !['organization', 'account', 'account-region'].includes(rule.scope)) {
     fail(source, ['forAny'], `forAny is for organization, account and account-region rules, not ${rule.scope}`);
   }
-  const compileField = (field: 'when' | 'assert' | 'details'): CompiledExpression | null => {
-    const expression = rule[field];
+  const compileField = (field: 'when' | 'assert' | 'details' | 'fixedOn'): CompiledExpression | null => {
+    const expression = field === 'fixedOn' ? rule.fixedOn?.target : rule[field];
     if (expression === undefined) return null;
+    const at = field === 'fixedOn' ? ['fixedOn', 'target'] : [field];
     for (const v of usedVariables(expression)) {
-      if (KNOWN_VARIABLES.has(v) && !allowed.has(v)) fail(source, [field], `${field}: "${v}" is not available in a ${rule.scope} rule${rule.forAny ? '' : ' (use forAny: trails to judge trails)'}`);
+      if (KNOWN_VARIABLES.has(v) && !allowed.has(v)) fail(source, at, `${field}: "${v}" is not available in a ${rule.scope} rule${rule.forAny ? '' : ' (use forAny: trails to judge trails)'}`);
     }
     const unknown = unknownFieldPath(expression, allowed);
-    if (unknown) fail(source, [field], `${field}: "${unknown}" is not a field of the inventory`);
+    if (unknown) fail(source, at, `${field}: "${unknown}" is not a field of the inventory`);
     try {
       return compile(expression);
     } catch (err) {
-      if (err instanceof ExpressionError) fail(source, [field], `${field}: invalid CEL: ${err.message}`);
+      if (err instanceof ExpressionError) fail(source, at, `${field}: invalid CEL: ${err.message}`);
       throw err;
     }
   };
   const when = compileField('when');
   const assert = compileField('assert')!;
   const details = compileField('details');
+  const fixedOn = compileField('fixedOn');
 
   for (const [i, fact] of rule.requires.entries()) {
     if (!FACTS[fact]) fail(source, ['requires', i], `requires: "${fact}" is not a collectable fact (known: ${Object.keys(FACTS).join(', ')})`);
@@ -167,7 +169,7 @@ export function parseRule(file: string, text: string): Rule {
   const effectiveRequires = [...new Set([...rule.requires, ...factsReferenced(`${rule.when ?? ''} ${rule.assert}`)])].filter((f) =>
     allowed.has(FACTS[f]!.variable),
   );
-  return { ...rule, file, compiled: { when, assert, details }, effectiveRequires };
+  return { ...rule, file, compiled: { when, assert, details, fixedOn }, effectiveRequires };
 }
 
 /** Loads every rule file of the directories; ids must be unique across them. */

@@ -15,6 +15,11 @@ export const FRAMEWORK_ID = /^(aws-fsbp|cis-aws-v\d+\.\d+\.\d+|nist-800-53-r5|pc
 
 const text = z.string().trim().min(1);
 
+/** What a rule's FAIL is fixed on: the kind of thing to change (the fix plan groups findings by it). */
+export const FIX_KINDS = ['trail', 'log-group', 'bucket', 'key', 'topic', 'account', 'organization', 'scp'] as const;
+export const FixKind = z.enum(FIX_KINDS);
+export type FixKind = z.infer<typeof FixKind>;
+
 export const RuleFile = z
   .object({
     id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a lowercase slug like trail-log-file-validation'),
@@ -38,6 +43,17 @@ export const RuleFile = z
       ),
     requires: z.array(z.string().regex(/^[a-zA-Z]+\.[a-zA-Z][a-zA-Z0-9]*$/)).default([]).describe('facts whose collection failure makes the verdict ERROR'),
     parameters: z.array(z.string()).default([]).describe('configuration parameters the rule reads as params.<name>'),
+    fixedOn: z
+      .object({
+        kind: FixKind,
+        target: text.describe('CEL on the finding\'s variables giving the id (ARN, bucket name) of the thing to change'),
+        action: text.optional().describe('the change as the start of a sentence ending with the target, for the fix plan\'s title ("Add the CIS metric filters and alarms to")'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'what a FAIL is fixed on, for the fix plan; when the target is null or cannot be evaluated the finding\'s own resource is. Every built-in rule declares it (a meta-test)',
+      ),
     message: z.object({ pass: text, fail: text }).strict(),
     frameworks: z.record(z.string().regex(FRAMEWORK_ID, 'a framework id such as aws-fsbp or cis-aws-v3.0.0'), z.array(text).min(1)).default({}),
     frameworksNote: text.optional().describe('why the rule maps to no framework, or what could not be verified'),

@@ -1,6 +1,6 @@
 // A verdict on one rule for one resource: the unit every report format derives from.
 import { createHash } from 'node:crypto';
-import type { Severity } from '../engine/rule-schema.js';
+import { FIX_KINDS, type Severity } from '../engine/rule-schema.js';
 import type { ResourceRef } from '../engine/view.js';
 
 export const STATUSES = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE'] as const;
@@ -12,6 +12,19 @@ export interface RenderedRemediation {
   cli: string;
   terraform: string;
   cloudformation: string;
+}
+
+/** A rule's fix kinds, plus the two an ERROR is fixed on: the member role (access) and an IAM action (permission). */
+export const FIX_TARGET_KINDS = [...FIX_KINDS, 'access', 'permission'] as const;
+export type FixTargetKind = (typeof FIX_TARGET_KINDS)[number];
+
+/** The thing to change to resolve a FAIL or ERROR: the fix plan groups findings by (kind, target). */
+export interface FixTarget {
+  kind: FixTargetKind;
+  /** An ARN, a bucket name, an account or organization id, or an IAM action. */
+  target: string;
+  /** The account that owns the target, when one does. */
+  accountId: string | null;
 }
 
 export interface Waiver {
@@ -35,6 +48,8 @@ export interface Finding {
   frameworks: Record<string, string[]>;
   /** Rendered for FAIL and ERROR; null for PASS and NOT_APPLICABLE, which have nothing to fix. */
   remediation: RenderedRemediation | null;
+  /** FAIL and ERROR: what to change (the fix plan); null otherwise. Absent in reports made before it. */
+  fixedOn?: FixTarget | null;
   evidence: Record<string, unknown>;
 }
 

@@ -6,6 +6,7 @@ import { STATUSES, type Finding } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
 import { capStrings } from '../util/cap-text.js';
 import { WaiversOutcome } from '../waivers/schema.js';
+import { FixAction, FixedOn } from './actions.js';
 
 export const REPORT_SCHEMA_VERSION = '1.0';
 
@@ -31,6 +32,7 @@ export const ReportFinding = z
       .nullable()
       .describe('the fix, rendered with the finding\'s own names; null on PASS and NOT_APPLICABLE'),
     evidence: z.record(z.string(), z.unknown()).describe('the facts the verdict used'),
+    fixedOn: FixedOn.nullable().optional().describe('FAIL and ERROR: what to change (the fix plan); null otherwise'),
   })
   .strict();
 
@@ -72,6 +74,10 @@ export const Report = z
     ),
     findings: z.array(ReportFinding),
     // Added after 1.0 without a version change: optional, so earlier reports stay valid (--baseline, diff).
+    actions: z
+      .array(FixAction)
+      .optional()
+      .describe('the fix plan: FAIL and ERROR findings (not waived) grouped by what to change, by impact first (docs/reports.md, "Fix plan")'),
     waivers: WaiversOutcome.nullable().optional().describe('what the --waivers file did: expired and unmatched waivers; null when no waivers file was given'),
   })
   .strict();
@@ -93,6 +99,8 @@ export interface ReportInput {
   rulesPack: { sha256: string; rules: number };
   framework?: string | null;
   waivers?: WaiversOutcome | null;
+  /** The fix plan (core/fix-plan.ts); left out, the report has no actions. */
+  actions?: FixAction[];
 }
 
 /**
@@ -142,6 +150,7 @@ function assemble(input: ReportInput): Report {
     },
     accounts,
     findings: findings.map((f) => ({ ...f, resource: { ...f.resource } })),
+    ...(input.actions ? { actions: input.actions } : {}),
     waivers: input.waivers ?? null,
   };
 }

@@ -50,9 +50,17 @@ describe.each(ruleIds)('rule %s', (ruleId) => {
   });
 
   it('fails on every fail fixture', () => {
+    const rule = pack.rules.find((r) => r.id === ruleId)!;
+    const fixedOnDeclared: string[] = [];
     for (const file of fixtures(ruleId, 'fail')) {
       const found = run(ruleId, file);
       expect(found.some((f) => f.status === 'FAIL'), `${file}\n${summary(found)}`).toBe(true);
+      for (const f of found) {
+        // The fix plan groups every FAIL and ERROR by what to change; nothing else carries a target.
+        if (f.status === 'FAIL' || f.status === 'ERROR') expect(f.fixedOn?.target, `${file}: ${f.resource.id}: fixedOn`).toBeTruthy();
+        else expect(f.fixedOn ?? null, `${file}: ${f.resource.id}: fixedOn only on FAIL and ERROR`).toBeNull();
+        if (f.status === 'FAIL' && f.fixedOn?.kind === rule.fixedOn?.kind) fixedOnDeclared.push(f.fixedOn!.target);
+      }
       for (const f of found.filter((x) => x.status !== 'NOT_APPLICABLE')) {
         // Every name in a message or remediation is real (or a fallback the rule wrote), never `<trail.name>`.
         const r = f.remediation;
@@ -68,6 +76,9 @@ describe.each(ruleIds)('rule %s', (ruleId) => {
         expect(found.find((f) => f.resource.id === e.resourceId)?.status, `${file}: ${e.resourceId}\n${summary(found)}`).toBe(e.status);
       }
     }
+    // The rule's fixedOn.target names a real thing on at least one FAIL (not only the fallback to the resource).
+    expect(fixedOnDeclared.length, `${ruleId}: fixedOn.target (${rule.fixedOn?.target}) evaluated on no FAIL fixture`).toBeGreaterThan(0);
+    for (const t of fixedOnDeclared) expect(t, ruleId).not.toMatch(/^\[object|^null$|^undefined$/);
   });
 
   it('is ERROR, never PASS, on every error fixture', () => {
@@ -101,6 +112,9 @@ describe('the rules pack', () => {
         for (const c of controls) expect(c, `${r.id} ${framework}`).toMatch(/^[A-Za-z0-9][A-Za-z0-9.()-]*$/);
       }
       if (!Object.keys(r.frameworks).length) expect(r.frameworksNote, r.id).toBeTruthy();
+      // What its FAIL is fixed on, as data: the fix plan groups by it (architecture.md, "Fix plan").
+      expect(r.fixedOn, `${r.id}: fixedOn (kind and target) is required of every rule`).toBeDefined();
+      expect(r.compiled.fixedOn, r.id).not.toBeNull();
     }
   });
 

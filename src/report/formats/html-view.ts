@@ -4,6 +4,7 @@
 // travel as compact data the page renders itself (the log-integrity streams too: html-integrity.ts).
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
+import { SCORE_WEIGHTS } from '../../findings/weights.js';
 import type { Report } from '../report.js';
 import { CELL_STATES, coverageMap, TRAIL_NOTES } from './html-coverage.js';
 import { MARK, StringTable, templatize } from './html-encode.js';
@@ -12,8 +13,8 @@ import type { RenderInput } from './types.js';
 
 type ReportFinding = Report['findings'][number];
 
-/** Severity weights of the posture score (documented in the report and in docs/reports.md). */
-export const SCORE_WEIGHTS: Record<Severity, number> = { critical: 10, high: 5, medium: 3, low: 1, informational: 0 };
+/** Severity weights of the posture score, shared with the fix plan's impact (findings/weights.ts). */
+export { SCORE_WEIGHTS };
 
 export interface Score {
   /** 0-100, or null when nothing with a weight was judged. */

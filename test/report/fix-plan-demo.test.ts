@@ -1,0 +1,72 @@
+// The fix plan on the demo organization, read back from report.json: one change to the
+// organization trail's log group resolves the CIS monitoring FAILs of every account, and the
+// account whose role was refused is one access action (docs/reports.md, "Fix plan").
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
+import { Snapshot } from '../../src/inventory/schema.js';
+import { Report } from '../../src/report/report.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let dir: string;
+let report: Report;
+let snapshot: Snapshot;
+
+beforeAll(async () => {
+  snapshot = Snapshot.parse(JSON.parse(await readFile(join(ROOT, 'demo/snapshot.json'), 'utf8')));
+  const prepared = await prepare({ format: ['json'] }, ROOT);
+  const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(snapshot.finishedAt));
+  dir = await mkdtemp(join(tmpdir(), 'tw-fix-plan-'));
+  await writeReports(dir, outcome, ['json']);
+  report = Report.parse(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the fix plan of the demo organization (report.json)', () => {
+  it('puts the organization trail\'s log group first, resolving the CIS monitoring FAILs of every account', () => {
+    const actions = report.actions!;
+    const [first] = actions;
+    const mgmt = report.scope.managementAccountId!;
+    expect(first!.kind).toBe('log-group');
+    expect(first!.accountId).toBe(mgmt);
+    const monitoringFails = report.findings.filter((f) => f.status === 'FAIL' && f.ruleId.startsWith('monitoring-'));
+    expect(monitoringFails.length).toBeGreaterThan(100);
+    for (const f of monitoringFails) expect(first!.findings, `${f.ruleId} ${f.accountName}`).toContain(f.fingerprint);
+    // every scanned account's monitoring FAILs, at once
+    const scanned = report.accounts.filter((a) => a.status === 'scanned').map((a) => a.id).sort();
+    expect(first!.accounts).toEqual(scanned);
+    expect(first!.title).toMatch(/^Add the CIS metric filters and alarms to log group \S+ in account/);
+    // the log group is the one the organization trail delivers to
+    const orgTrails = snapshot.trails.filter((t) => t.isOrganizationTrail && t.ownerAccountId === mgmt);
+    expect(orgTrails.map((t) => t.cloudWatchLogsLogGroupArn)).toContain(first!.target);
+    expect(first!.impact).toBe(Math.max(...actions.map((a) => a.impact)));
+  });
+
+  it('makes the denied account exactly one access action, with the trust-policy fix', () => {
+    const denied = report.accounts.find((a) => a.name === 'denied-access')!;
+    const ofDenied = report.actions!.filter((a) => a.accounts.includes(denied.id));
+    expect(ofDenied.map((a) => a.kind)).toEqual(['access']);
+    const [access] = ofDenied;
+    const errors = report.findings.filter((f) => f.accountId === denied.id && f.status === 'ERROR');
+    expect(errors.length).toBeGreaterThan(1);
+    expect([...access!.findings].sort()).toEqual(errors.map((f) => f.fingerprint).sort());
+    expect(access!.title).toBe(`Let trailwarden assume OrganizationAccountAccessRole in account denied-access (${denied.id})`);
+    expect(access!.remediation).toContain('trust policy');
+    // each ERROR says how to grant what could not be read, not how to fix a FAIL
+    for (const f of errors) {
+      expect(f.remediation!.summary, f.ruleId).toMatch(/^Let trailwarden assume arn:aws:iam::\d+:role\/OrganizationAccountAccessRole/);
+      expect(f.remediation!.cli, f.ruleId).toContain('update-assume-role-policy');
+    }
+  });
+
+  it('gives every FAIL and ERROR not waived to exactly one action', () => {
+    const inActions = report.actions!.flatMap((a) => a.findings);
+    expect(new Set(inActions).size).toBe(inActions.length);
+    const open = report.findings.filter((f) => (f.status === 'FAIL' || f.status === 'ERROR') && !f.waiver).map((f) => f.fingerprint);
+    expect(inActions.sort()).toEqual(open.sort());
+  });
+});
