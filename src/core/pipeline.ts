@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/config.js';
-import { iamActionFor } from '../collect/registry.js';
 import { evaluate, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import type { Finding } from '../findings/finding.js';
@@ -15,7 +14,6 @@ import { TOOL_VERSION } from '../version.js';
 import { applyWaivers } from '../waivers/apply.js';
 import { loadWaivers, type WaiverSet } from '../waivers/load.js';
 import { UsageError } from './errors.js';
-import { buildFixPlan } from './fix-plan.js';
 import { FAIL_ON, type Baseline, type FailOn } from './gate.js';
 
 export { gate } from './gate.js';
@@ -99,7 +97,7 @@ export interface Outcome {
 
 export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): Outcome {
   checkBaselineScope(prepared.baseline, snapshot);
-  const evaluated = evaluate(snapshot, prepared.pack.rules, { now, config: prepared.config, framework, iamActionFor });
+  const evaluated = evaluate(snapshot, prepared.pack.rules, { now, config: prepared.config, framework });
   // Waivers are a separate pure step, judged at the same clock: evaluate() knows nothing of them.
   const waived = prepared.waivers ? applyWaivers(evaluated, prepared.waivers, now) : { findings: evaluated, outcome: null };
   const findings = waived.findings;
@@ -112,7 +110,6 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
     rulesPack: { sha256: prepared.pack.sha256, rules: rules.length },
     framework: framework ?? null,
     waivers: waived.outcome,
-    actions: buildFixPlan({ findings, rules }),
   });
   return { report, findings, snapshot, rules };
 }
@@ -161,25 +158,25 @@ export async function checkOutDir(outDir: string, formats: readonly string[], op
  */
 export async function writeReports(outDir: string, outcome: Outcome, formats: string[], options: WriteOptions = {}): Promise<string[]> {
   const files = new AtomicFileSet();
+  const written = new Set<string>();
   try {
     for (const name of formats) {
       const format = reportFormat(name);
-  const written = new Set<string>();
       if (!format) throw new UsageError(`--format: "${name}" is not available`);
       await files.stage(resolve(outDir, format.file), await renderChunks(format, outcome));
-    }
-    if (options.snapshot) await files.stage(resolve(outDir, SNAPSHOT_FILE), [`${JSON.stringify(outcome.snapshot, null, 2)}\n`]);
-    // A report of a format this run does not write belongs to an older set: it goes with it.
       for (const [file, chunks] of renderExtraFiles(format, outcome)) {
         await files.stage(resolve(outDir, file), chunks);
         written.add(file);
       }
+    }
+    if (options.snapshot) await files.stage(resolve(outDir, SNAPSHOT_FILE), [`${JSON.stringify(outcome.snapshot, null, 2)}\n`]);
+    // A report of a format this run does not write belongs to an older set: it goes with it.
     for (const f of REPORT_FORMATS) if (!formats.includes(f.name)) files.retire(resolve(outDir, f.file));
+    // ...and so does an extra file this run did not write (another framework's compliance CSV).
+    for (const f of REPORT_FORMATS) for (const file of f.extraFiles?.names() ?? []) if (!written.has(file)) files.retire(resolve(outDir, file));
     return await files.commit();
   } catch (err) {
     await files.abort();
-    // ...and so does an extra file this run did not write (another framework's compliance CSV).
-    for (const f of REPORT_FORMATS) for (const file of f.extraFiles?.names() ?? []) if (!written.has(file)) files.retire(resolve(outDir, file));
     if (!isFsError(err)) throw err;
     throw new UsageError(`--out: could not write this run's files to ${outDir} (${fsReason(err)}); the previous files there are unchanged`);
   }
