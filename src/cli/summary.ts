@@ -75,6 +75,10 @@ export function findingsSummary(report: Report, written: string[]): string {
     .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || Number(!!a.waiver) - Number(!!b.waiver))
     .slice(0, 5);
   for (const f of worst) out.push(`           ${f.severity} ${f.ruleId} ${f.accountId} ${f.resource.name}${f.waiver ? ` (waived until ${f.waiver.expires})` : ''}`);
+  // The fix plan's top five: the changes that resolve the most, in the order to make them.
+  const actions = report.actions ?? [];
+  if (actions.length) out.push(`  fix first ${actions.length} action(s); the top ${Math.min(5, actions.length)} by impact:`);
+  for (const a of actions.slice(0, 5)) out.push(`           ${a.impact} · ${a.findings.length} finding(s) · ${a.title}`);
   if (report.waivers) out.push(...waiversSummary(report.waivers));
   for (const w of written) out.push(`  report   ${w}`);
   return `${out.join('\n')}\n`;

@@ -84,10 +84,21 @@ export function buildFixPlan({ findings, rules = [] }: FixPlanInput): FixAction[
       rules: ruleIds,
       accounts,
       findings: fs.map((f) => f.fingerprint).sort(),
-      remediation: fs.find((f) => f.remediation)?.remediation?.summary ?? '',
+      remediation: leadingRemediation(fs),
     };
   });
   return actions.sort((a, b) => b.impact - a.impact || a.rules.length - b.rules.length || a.id.localeCompare(b.id));
+}
+
+/** The remediation of the rule behind most of the findings (then the most severe, then by id). */
+function leadingRemediation(fs: readonly Fixable[]): string {
+  const perRule = new Map<string, number>();
+  for (const f of fs) perRule.set(f.ruleId, (perRule.get(f.ruleId) ?? 0) + 1);
+  const rank = (f: Fixable) => SEVERITIES.indexOf(f.severity);
+  const lead = fs
+    .filter((f) => f.remediation)
+    .sort((a, b) => perRule.get(b.ruleId)! - perRule.get(a.ruleId)! || rank(a) - rank(b) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint))[0];
+  return lead?.remediation?.summary ?? '';
 }
 
 function titleOf(on: FixTarget, name: string, verb: string | undefined, accountNames: Map<string, string>, accounts: string[]): string {

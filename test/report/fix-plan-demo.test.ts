@@ -5,7 +5,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
+import { findingsSummary } from '../../src/cli/summary.js';
+import { evaluateSnapshot, prepare, writeReports, type Outcome } from '../../src/core/pipeline.js';
+import { renderHtml } from '../../src/report/formats/html.js';
+import { renderMarkdown } from '../../src/report/formats/markdown.js';
 import { Snapshot } from '../../src/inventory/schema.js';
 import { Report } from '../../src/report/report.js';
 
@@ -13,11 +16,12 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 let dir: string;
 let report: Report;
 let snapshot: Snapshot;
+let outcome: Outcome;
 
 beforeAll(async () => {
   snapshot = Snapshot.parse(JSON.parse(await readFile(join(ROOT, 'demo/snapshot.json'), 'utf8')));
   const prepared = await prepare({ format: ['json'] }, ROOT);
-  const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(snapshot.finishedAt));
+  outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(snapshot.finishedAt));
   dir = await mkdtemp(join(tmpdir(), 'tw-fix-plan-'));
   await writeReports(dir, outcome, ['json']);
   report = Report.parse(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')));
@@ -68,5 +72,24 @@ describe('the fix plan of the demo organization (report.json)', () => {
     expect(new Set(inActions).size).toBe(inActions.length);
     const open = report.findings.filter((f) => (f.status === 'FAIL' || f.status === 'ERROR') && !f.waiver).map((f) => f.fingerprint);
     expect(inActions.sort()).toEqual(open.sort());
+  });
+
+  it('every renderer shows the actions first: report.md, the terminal summary (top five), the HTML (before the heatmap)', () => {
+    const input = { report, snapshot, rules: outcome.rules };
+    const first = report.actions![0]!;
+    const md = renderMarkdown(input);
+    expect(md.indexOf('### Fix these first')).toBeGreaterThan(0);
+    expect(md.indexOf('### Fix these first')).toBeLessThan(md.indexOf('### Accounts'));
+    expect(md).toContain('| 1 | Add the CIS metric filters and alarms to log group');
+    const summary = findingsSummary(report, []);
+    const lines = summary.split('\n').filter((l) => / · \d+ finding\(s\) · /.test(l));
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toContain(first.title);
+    const html = renderHtml(input);
+    const actions = html.indexOf('<section id="actions"');
+    expect(actions).toBeGreaterThan(0);
+    expect(actions).toBeLessThan(html.indexOf('<section id="summary"'));
+    expect(actions).toBeLessThan(html.indexOf('<section id="heatmap"'));
+    expect(html).toContain(`data-action-id="${first.id}"`);
   });
 });

@@ -84,6 +84,7 @@ export function renderHtml(input: RenderInput): string {
     statusHeaders: STATUSES,
     weights: SEVERITIES.map((s) => ({ severity: s, weight: SCORE_WEIGHTS[s] })),
     logIntegrity: integritySummary(snapshot, report),
+    ...actionsView(report),
     unscanned: report.accounts.filter((a) => a.status !== 'scanned'),
     waivers: report.waivers ?? null,
     waiverGroups: report.waivers
@@ -106,6 +107,30 @@ export function renderHtml(input: RenderInput): string {
     })),
   };
   return t.page(context);
+}
+
+export const MAX_HTML_ACTIONS = 25;
+export const MAX_ACTION_FINDINGS = 50;
+
+/** The fix plan, first in the page: each action expands to the findings it resolves. */
+function actionsView(report: RenderInput['report']) {
+  const all = report.actions ?? [];
+  const byFingerprint = new Map(report.findings.map((f) => [f.fingerprint, f]));
+  return {
+    actionsTotal: all.length,
+    actionsMore: all.length > MAX_HTML_ACTIONS,
+    actions: all.slice(0, MAX_HTML_ACTIONS).map((a) => ({
+      ...a,
+      findingsCount: a.findings.length,
+      accountsCount: a.accounts.length,
+      severities: SEVERITIES.filter((s) => a.bySeverity[s] > 0).map((s) => ({ severity: s, count: a.bySeverity[s] })),
+      items: a.findings.slice(0, MAX_ACTION_FINDINGS).flatMap((fp) => {
+        const f = byFingerprint.get(fp);
+        return f ? [{ status: f.status, severity: f.severity, ruleId: f.ruleId, accountName: f.accountName, accountId: f.accountId, resourceName: f.resource.name }] : [];
+      }),
+      more: Math.max(0, a.findings.length - MAX_ACTION_FINDINGS),
+    })),
+  };
 }
 
 export const htmlFormat: ReportFormat = {

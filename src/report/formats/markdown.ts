@@ -11,6 +11,7 @@ type Finding = Report['findings'][number];
 export const MAX_FAIL_ROWS = 100;
 export const MAX_ERROR_ROWS = 50;
 export const MAX_ACCOUNT_ROWS = 50;
+export const MAX_ACTION_ROWS = 10;
 /** Longest text kept in one table cell; with the row caps this bounds the page at ~0.4 MiB. */
 export const MAX_CELL = 300;
 
@@ -49,6 +50,27 @@ function verdict(report: Report): string {
   return '✅ **PASS**: every applicable check passed';
 }
 
+/** The fix plan first: the few changes that resolve the most, each with what it resolves. */
+function actionsTable(actions: NonNullable<Report['actions']>): string {
+  const severities = (a: (typeof actions)[number]) =>
+    SEVERITY_ORDER.filter((s) => a.bySeverity[s] > 0).map((s) => `${a.bySeverity[s]} ${s}`).join(', ');
+  return (
+    table(
+      ['#', 'Action', 'Impact', 'Resolves', 'Severity', 'Accounts'],
+      actions.slice(0, MAX_ACTION_ROWS).map((a, i) => [
+        String(i + 1),
+        mdCell(a.title),
+        String(a.impact),
+        `${a.findings.length} (${a.byStatus.FAIL} FAIL, ${a.byStatus.ERROR} ERROR; ${a.rules.length} rule${a.rules.length === 1 ? '' : 's'})`,
+        severities(a),
+        String(a.accounts.length),
+      ]),
+    ) +
+    (actions.length > MAX_ACTION_ROWS ? `\n\n…and ${actions.length - MAX_ACTION_ROWS} more actions (see report.json or report.html for all of them).` : '') +
+    '\n\nImpact: the severity-weighted findings an action resolves (critical 10, high 5, medium 3, low 1).'
+  );
+}
+
 function resourceCell(f: Finding): string {
   return `${mdCell(f.resource.name)}<br>${mdCell(f.resource.arn ?? f.resource.id)}`;
 }
@@ -69,6 +91,7 @@ export function renderMarkdown({ report }: RenderInput): string {
     table(['critical', 'high', 'medium', 'low', 'informational'], [[bySeverity.critical, bySeverity.high, bySeverity.medium, bySeverity.low, bySeverity.informational].map(String)]) + '\n\nFAIL findings by severity (waived ones included).',
     `### Accounts\n\n${accounts.scanned} scanned, ${accounts.skipped} skipped, ${accounts.error} not scanned (error).`,
   ];
+  if (report.actions?.length) parts.splice(2, 0, `### Fix these first (${report.actions.length} actions)`, actionsTable(report.actions));
   if (notScanned.length) {
     parts.push(
       table(
