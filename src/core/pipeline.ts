@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/config.js';
+import { iamActionFor } from '../collect/registry.js';
 import { evaluate, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import type { Finding } from '../findings/finding.js';
@@ -14,6 +15,7 @@ import { TOOL_VERSION } from '../version.js';
 import { applyWaivers } from '../waivers/apply.js';
 import { loadWaivers, type WaiverSet } from '../waivers/load.js';
 import { UsageError } from './errors.js';
+import { buildFixPlan } from './fix-plan.js';
 import { FAIL_ON, type Baseline, type FailOn } from './gate.js';
 
 export { gate } from './gate.js';
@@ -97,7 +99,7 @@ export interface Outcome {
 
 export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): Outcome {
   checkBaselineScope(prepared.baseline, snapshot);
-  const evaluated = evaluate(snapshot, prepared.pack.rules, { now, config: prepared.config, framework });
+  const evaluated = evaluate(snapshot, prepared.pack.rules, { now, config: prepared.config, framework, iamActionFor });
   // Waivers are a separate pure step, judged at the same clock: evaluate() knows nothing of them.
   const waived = prepared.waivers ? applyWaivers(evaluated, prepared.waivers, now) : { findings: evaluated, outcome: null };
   const findings = waived.findings;
@@ -110,6 +112,7 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
     rulesPack: { sha256: prepared.pack.sha256, rules: rules.length },
     framework: framework ?? null,
     waivers: waived.outcome,
+    actions: buildFixPlan({ findings, rules }),
   });
   return { report, findings, snapshot, rules };
 }
