@@ -618,6 +618,21 @@
   });
   window.addEventListener('afterprint', function () { heatmap.endPrint(); coverage.endPrint(); draw(); });
 
+  // ---- print one framework's control summary (the print stylesheet hides everything else) ----
+  Array.prototype.forEach.call(document.querySelectorAll('button.print-framework'), function (b) {
+    b.addEventListener('click', function () {
+      var target = b.closest('details.framework');
+      document.body.classList.add('print-framework');
+      target.classList.add('print-target');
+      target.open = true;
+      window.print();
+    });
+  });
+  window.addEventListener('afterprint', function () {
+    document.body.classList.remove('print-framework');
+    Array.prototype.forEach.call(document.querySelectorAll('.print-target'), function (x) { x.classList.remove('print-target'); });
+  });
+
   sortHeatmap('fail');
   filterCoverage(false);
   apply();

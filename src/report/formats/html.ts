@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { SEVERITIES } from '../../engine/rule-schema.js';
 import { STATUSES } from '../../findings/finding.js';
+import { complianceView, type FrameworkCompliance } from '../compliance.js';
 import { scriptSafeJson } from './html-encode.js';
 import { integritySummary } from './html-integrity.js';
 import { frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
@@ -61,10 +62,42 @@ const scoreView = (label: string, s: Score) => ({
 
 const frameworkLabel = (id: string) => (FRAMEWORK_NAMES[id] ? `${FRAMEWORK_NAMES[id]} (${id})` : id);
 
+/** At most this many FAIL/ERROR accounts are named in a control's summary row; the rest are counted. */
+const NAMED_ACCOUNTS = 3;
+
+/**
+ * A framework's control summary: every control of its list (NOT_COVERED ones too) with title,
+ * status and its findings collapsed to counts per account, small enough to print and file.
+ */
+function controlSummary(fw: FrameworkCompliance | undefined) {
+  if (!fw) return null;
+  return {
+    scope: fw.scope,
+    counts: Object.entries(fw.controlCounts).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status.replace('_', ' ')}`).join(' · '),
+    controls: fw.controls.map((c) => {
+      const byStatus = new Map<string, number>();
+      for (const a of c.accounts) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
+      const flagged = c.accounts.filter((a) => a.status === 'FAIL' || a.status === 'ERROR');
+      const named = flagged.slice(0, NAMED_ACCOUNTS).map((a) => `${a.accountName} (${a.accountId}): ${a.counts.FAIL ? `${a.counts.FAIL} FAIL` : `${a.counts.ERROR} ERROR`}`);
+      if (flagged.length > NAMED_ACCOUNTS) named.push(`${flagged.length - NAMED_ACCOUNTS} more`);
+      return {
+        id: c.id,
+        title: c.title ?? '(not in the framework\'s control list)',
+        status: c.status.replace('_', ' '),
+        statusClass: ['FAIL', 'ERROR', 'PASS', 'NOT_APPLICABLE'].includes(c.status) ? c.status : 'none',
+        accounts: c.status === 'NOT_COVERED' ? c.notCovered : [...byStatus].map(([s, n]) => `${n} ${s.replace('_', ' ')}`).join(' · '),
+        named: named.join('; '),
+        rules: c.rules.join(', '),
+      };
+    }),
+  };
+}
+
 export function renderHtml(input: RenderInput): string {
   const { report, snapshot } = input;
   const t = templates();
   const frameworks = frameworkTree(input);
+  const compliance = new Map(complianceView(input).map((fw) => [fw.id, fw]));
   const context = {
     title: `CloudTrail audit — ${report.scope.organizationId ?? report.scope.managementAccountId ?? snapshot.caller.accountId}`,
     csp: contentSecurityPolicy(t.css, t.js),
@@ -97,6 +130,7 @@ export function renderHtml(input: RenderInput): string {
     frameworks: frameworks.map((f) => ({
       ...f,
       name: FRAMEWORK_NAMES[f.id] ?? null,
+      summary: controlSummary(compliance.get(f.id)),
       score: scoreView(f.id, f.score),
       controls: f.controls.map((c) => ({
         ...c,
