@@ -34,6 +34,7 @@ export function rulesReference(rules: readonly Rule[]): string {
     const fw = Object.entries(r.frameworks);
     if (fw.length) out.push('*Frameworks:* ' + fw.map(([f, c]) => `${FRAMEWORK_NAMES[f] ?? f}: ${c.join(', ')}`).join('; '), '');
     if (r.frameworksNote) out.push(`*Mapping notes:* ${oneLine(r.frameworksNote)}`, '');
+    if (r.fixedOn) out.push(`*Fixed on:* ${r.fixedOn.kind} \`${oneLine(r.fixedOn.target)}\` (the fix plan groups its FAILs by it)`, '');
     out.push(`*Remediation:* ${oneLine(r.remediation.summary)}`, '');
     out.push(`*References:* ${r.references.map((u) => `<${u}>`).join(', ')}`, '');
     if (r.notes) out.push(`*Notes:* ${oneLine(r.notes)}`, '');

@@ -67,6 +67,17 @@ describe('parseRule', () => {
     expect(e.reason).toContain('assert: invalid CEL');
   });
 
+  it('checks fixedOn like an expression: its kind, the variables of the scope and the inventory fields', () => {
+    const withFix = (fix: string) => VALID.replace('assert: trail.logFileValidationEnabled', `assert: trail.logFileValidationEnabled\nfixedOn:\n${fix}`);
+    expect(parseRule('x/my-rule.yaml', withFix('  kind: trail\n  target: trail.arn')).compiled.fixedOn?.source).toBe('trail.arn');
+    expect(loadError(withFix('  kind: trial\n  target: trail.arn')).reason).toMatch(/^fixedOn\.kind: /);
+    const unknownField = loadError(withFix('  kind: trail\n  target: trail.arnn'));
+    expect(unknownField.line).toBe(10);
+    expect(unknownField.reason).toContain('"trail.arnn" is not a field of the inventory');
+    expect(loadError(withFix('  kind: account\n  target: region.name')).reason).toContain('"region" is not available in a trail rule');
+    expect(loadError(withFix('  kind: trail')).reason).toMatch(/target/);
+  });
+
   it('rejects unknown helper functions', () => {
     expect(loadError(VALID.replace('assert: trail.logFileValidationEnabled', 'assert: noSuchHelper(trail)')).reason).toContain('invalid CEL');
   });
