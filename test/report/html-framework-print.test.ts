@@ -61,7 +61,7 @@ describe('the framework view of the demo', () => {
     it(`prints ${id}'s control summary on at most ${MAX_PAGES} A4 pages`, async () => {
       await page.emulateMedia({ media: 'screen' });
       const framework = page.locator(`details.framework:has(button[data-print-framework="${id}"])`);
-      if (!(await framework.evaluate((d) => (d as HTMLDetailsElement).open))) await framework.locator('> summary').click();
+      if (!(await framework.evaluate((d) => (d as unknown as { open: boolean }).open))) await framework.locator('> summary').click();
       await page.locator(`button[data-print-framework="${id}"]`).click();
       expect(await page.evaluate('document.body.classList.contains("print-framework")')).toBe(true);
       // page.pdf() renders with print media unless media is emulated as screen.
