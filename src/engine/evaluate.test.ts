@@ -33,6 +33,22 @@ describe('evaluate', () => {
     expect(bucket.message).toContain((bucket.evidence.details as string[])[0]);
   });
 
+  it('an ERROR is fixed by granting what could not be read: the failed operation\'s IAM action, or the member role\'s trust', () => {
+    const errorFixture = (rule: string, file: string) =>
+      evaluate(loadFixture(fileURLToPath(new URL(`../../test/rules/${rule}/error/${file}`, import.meta.url))).snapshot, pack.rules.filter((r) => r.id === rule), {
+        now: EVALUATION_NOW,
+        iamActionFor: (service, operation) => (service === 's3' && operation === 'GetBucketVersioning' ? 's3:GetBucketVersioning' : undefined),
+      });
+    const versioning = errorFixture('bucket-versioning', 'versioning-access-denied.json').find((f) => f.status === 'ERROR')!;
+    expect(versioning.fixedOn).toMatchObject({ kind: 'permission', target: 's3:GetBucketVersioning' });
+    expect(versioning.remediation!.summary).toMatch(/^Grant s3:GetBucketVersioning to the role trailwarden uses/);
+    const assume = errorFixture('account-multi-region-trail', 'account-assume-role-failed.json').find((f) => f.status === 'ERROR')!;
+    expect(assume.fixedOn?.kind).toBe('access');
+    expect(assume.fixedOn?.target).toMatch(/^arn:aws:iam::\d{12}:role\//);
+    expect(assume.remediation!.summary).toMatch(/^Let trailwarden assume arn:aws:iam::/);
+    expect(assume.remediation!.summary).not.toContain('multi-region');
+  });
+
   it('is pure: evaluating twice gives identical findings and leaves the snapshot untouched', () => {
     const snapshot = baseSnapshot();
     const before = JSON.stringify(snapshot);
