@@ -59,6 +59,10 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
     .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
     .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')
     .option('--baseline-any', 'accept a --baseline of another organization or rules pack')
+    .option('--severity <list>', 'only rules of these severities (comma-separated: critical, high, medium, low, informational)', collectList)
+    .option('--only-rules <ids>', 'only these rule ids (comma-separated, repeatable)', collectList)
+    .option('--exclude-rules <ids>', 'leave these rule ids out (comma-separated, repeatable)', collectList)
+    .option('--status <list>', 'show only findings of these statuses in the reports (PASS, FAIL, ERROR, NOT_APPLICABLE); the gate still judges all', collectList)
     .option('--allow-incomplete', 'exit 0 even when some facts could not be collected')
     .addOption(new Option('--quiet', 'no progress and no summary on stderr').conflicts('verbose'))
     .option('--verbose', 'list every collection error in the summary')
@@ -83,6 +87,10 @@ async function run(argv: string[], io: CliIO, jsonLogs: ReturnType<typeof jsonLo
       .option('--waivers <file>', 'waivers.yaml: accepted FAILs, each with reason, owner and expiry')
       .option('--baseline <report>', 'an earlier report.json: only FAILs new since it fail the gate')
       .option('--baseline-any', 'accept a --baseline of another organization or rules pack')
+      .option('--severity <list>', 'only rules of these severities (comma-separated: critical, high, medium, low, informational)', collectList)
+      .option('--only-rules <ids>', 'only these rule ids (comma-separated, repeatable)', collectList)
+      .option('--exclude-rules <ids>', 'leave these rule ids out (comma-separated, repeatable)', collectList)
+      .option('--status <list>', 'show only findings of these statuses in the reports (PASS, FAIL, ERROR, NOT_APPLICABLE); the gate still judges all', collectList)
       .option('--allow-incomplete', 'exit 0 even when the snapshot is incomplete (ERROR findings, collection errors)');
 
   rulesOptions(

@@ -5,7 +5,8 @@ import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/config.js';
 import { iamActionFor } from '../collect/registry.js';
 import { evaluate, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
-import type { Finding } from '../findings/finding.js';
+import { STATUSES, type Finding } from '../findings/finding.js';
+import { SEVERITIES } from '../engine/rule-schema.js';
 import type { Snapshot } from '../inventory/schema.js';
 import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, renderExtraFiles, reportFormat } from '../report/formats/index.js';
 import { loadReport } from '../report/load.js';
@@ -32,6 +33,21 @@ export interface EvaluationFlags {
   waivers?: string;
   baseline?: string;
   baselineAny?: boolean;
+  /** --severity: only rules of these severities are evaluated. */
+  severity?: string[];
+  /** --only-rules / --exclude-rules: rule ids evaluated, or left out. */
+  onlyRules?: string[];
+  excludeRules?: string[];
+  /** --status: only findings of these statuses are shown in the reports (the gate judges them all). */
+  status?: string[];
+}
+
+/** What --severity, --only-rules, --exclude-rules and --status chose; absent: everything. */
+export interface Selection {
+  severities?: string[];
+  onlyRules?: string[];
+  excludeRules?: string[];
+  statuses?: string[];
 }
 
 export interface Prepared {
@@ -39,6 +55,8 @@ export interface Prepared {
   pack: RulesPack;
   formats: string[];
   failOn: FailOn;
+  /** --severity, --only-rules, --exclude-rules, --status. */
+  selection?: Selection;
   waivers: WaiverSet | null;
   baseline: Baseline | null;
 }
@@ -60,7 +78,41 @@ export async function prepare(flags: EvaluationFlags, cwd: string): Promise<Prep
   }
   const waivers = flags.waivers ? await loadWaivers(resolve(cwd, flags.waivers), flags.waivers, pack.rules.map((r) => r.id)) : null;
   const baseline = flags.baseline ? baselineOf(await loadReport(resolve(cwd, flags.baseline)), flags.baseline, pack, !!flags.baselineAny) : null;
-  return { config, pack, formats, failOn, waivers, baseline };
+  const selection = selectionOf(flags, pack);
+  return { config, pack, formats, failOn, waivers, baseline, ...(selection ? { selection } : {}) };
+}
+
+/** The filters, each value checked against what exists: a misspelt id or severity is exit 2, not an empty report. */
+function selectionOf(flags: EvaluationFlags, pack: RulesPack): Selection | undefined {
+  const check = (flag: string, values: string[] | undefined, known: readonly string[]) => {
+    if (!values?.length) return undefined;
+    for (const v of values) if (!known.includes(v)) throw new UsageError(`${flag}: "${v}" is not one of ${known.length > 12 ? `the ${known.length} rule ids of the pack (trailwarden rules list)` : known.join(', ')}`);
+    return [...new Set(values)];
+  };
+  const ids = pack.rules.map((r) => r.id);
+  const selection: Selection = {};
+  const severities = check('--severity', flags.severity, SEVERITIES);
+  const onlyRules = check('--only-rules', flags.onlyRules, ids);
+  const excludeRules = check('--exclude-rules', flags.excludeRules, ids);
+  const statuses = check('--status', flags.status?.map((x) => x.toUpperCase()), STATUSES);
+  if (severities) selection.severities = severities;
+  if (onlyRules) selection.onlyRules = onlyRules;
+  if (excludeRules) selection.excludeRules = excludeRules;
+  if (statuses) selection.statuses = statuses;
+  if (!Object.keys(selection).length) return undefined;
+  if (!chooseRules(pack.rules, selection).length) throw new UsageError('--severity, --only-rules and --exclude-rules together leave no rule to evaluate');
+  return selection;
+}
+
+/** The rules --severity, --only-rules and --exclude-rules leave. */
+export function chooseRules(rules: readonly Rule[], selection: Selection | undefined): Rule[] {
+  if (!selection) return [...rules];
+  return rules.filter(
+    (r) =>
+      (!selection.severities || selection.severities.includes(r.severity)) &&
+      (!selection.onlyRules || selection.onlyRules.includes(r.id)) &&
+      !selection.excludeRules?.includes(r.id),
+  );
 }
 
 /**
@@ -99,20 +151,24 @@ export interface Outcome {
 
 export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): Outcome {
   checkBaselineScope(prepared.baseline, snapshot);
-  const evaluated = evaluate(snapshot, prepared.pack.rules, { now, config: prepared.config, framework, iamActionFor });
+  const pool = chooseRules(prepared.pack.rules, prepared.selection);
+  const evaluated = evaluate(snapshot, pool, { now, config: prepared.config, framework, iamActionFor });
   // Waivers are a separate pure step, judged at the same clock: evaluate() knows nothing of them.
   const waived = prepared.waivers ? applyWaivers(evaluated, prepared.waivers, now) : { findings: evaluated, outcome: null };
   const findings = waived.findings;
-  const rules = selectRules(prepared.pack.rules, { config: prepared.config, framework });
+  const rules = selectRules(pool, { config: prepared.config, framework });
+  // --status chooses what the reports show; the gate (outcome.findings) still judges every finding.
+  const statuses = prepared.selection?.statuses;
+  const shown = statuses ? findings.filter((f) => statuses.includes(f.status)) : findings;
   const report = buildReport({
     snapshot,
-    findings,
+    findings: shown,
     toolVersion: TOOL_VERSION,
     generatedAt: now,
     rulesPack: { sha256: prepared.pack.sha256, rules: rules.length },
     framework: framework ?? null,
     waivers: waived.outcome,
-    actions: buildFixPlan({ findings, rules }),
+    actions: buildFixPlan({ findings: shown, rules }),
   });
   return { report, findings, snapshot, rules };
 }

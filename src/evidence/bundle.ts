@@ -114,6 +114,7 @@ export class EvidenceBundle {
     framework: string | null;
     failOn: string;
     allowIncomplete: boolean;
+    selection?: EvidenceMetadata['evaluation']['selection'];
     scanOptions: Record<string, unknown>;
     toolVersion: string;
   }): Promise<EvidenceResult> {
@@ -145,7 +146,7 @@ export class EvidenceBundle {
         complete: run.snapshot.complete,
         options: { ...(redact(options).value as Record<string, unknown>), endpointUrl: withoutUserInfo(endpointUrl as string | undefined) },
       },
-      evaluation: { at: run.evaluatedAt.toISOString(), framework: run.framework, failOn: run.failOn, allowIncomplete: run.allowIncomplete },
+      evaluation: { at: run.evaluatedAt.toISOString(), framework: run.framework, failOn: run.failOn, allowIncomplete: run.allowIncomplete, ...(run.selection ? { selection: run.selection } : {}) },
       snapshot: SNAPSHOT_FILE,
       reports,
       rules: { sha256: this.pack.sha256, count: this.pack.rules.length, dirs: this.rulesDirs },

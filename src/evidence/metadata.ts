@@ -37,6 +37,11 @@ export const EvidenceMetadata = z
         framework: z.string().nullable(),
         failOn: z.string(),
         allowIncomplete: z.boolean(),
+        selection: z
+          .object({ severities: z.array(z.string()).optional(), onlyRules: z.array(z.string()).optional(), excludeRules: z.array(z.string()).optional(), statuses: z.array(z.string()).optional() })
+          .strict()
+          .optional()
+          .describe('--severity, --only-rules, --exclude-rules and --status as given: verify applies them again'),
       })
       .strict(),
     snapshot: z.string(),

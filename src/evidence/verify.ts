@@ -213,7 +213,7 @@ async function reevaluate(dir: string, m: EvidenceMetadata, result: VerifyResult
     const config = m.config ? await loadConfig(join(dir, m.config.path)) : DEFAULT_CONFIG;
     const waivers = m.waivers ? await loadWaivers(join(dir, m.waivers.path), m.waivers.source, pack.rules.map((r) => r.id)) : null;
     // The gate (failOn, baseline) only sets the exit code; the reports do not depend on it.
-    prepared = { pack, config, waivers, baseline: null, formats: m.reports.map((r) => r.format), failOn: 'high' };
+    prepared = { pack, config, waivers, baseline: null, formats: m.reports.map((r) => r.format), failOn: 'high', ...(m.evaluation.selection ? { selection: m.evaluation.selection } : {}) };
     if (pack.sha256 !== m.rules.sha256) {
       problem('mismatch', m.rules.dirs[0]?.path ?? null, `the bundled rules pack hashes to ${pack.sha256}, ${EVIDENCE_FILE} records ${m.rules.sha256}`);
     }

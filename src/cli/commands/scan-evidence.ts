@@ -44,6 +44,7 @@ export async function finishEvidence(
     framework: run.flags.framework ?? null,
     failOn: run.prepared.failOn,
     allowIncomplete: !!run.flags.allowIncomplete,
+    ...(run.prepared.selection ? { selection: run.prepared.selection } : {}),
     scanOptions: run.scanOptions,
     toolVersion: TOOL_VERSION,
   });
