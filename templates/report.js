@@ -1,4 +1,4 @@
-/* global document, window, navigator, performance, requestAnimationFrame, setTimeout, clearTimeout */
+/* global document, window, navigator, performance, requestAnimationFrame, setTimeout, clearTimeout, URLSearchParams */
 // trailwarden report page. Renders the heatmap, the coverage map, the log-integrity timelines and the findings from the
 // embedded data (#report-data). Every data value reaches the page through textContent or a
 // plain attribute; nothing is parsed as HTML, and only http(s) references become links.
@@ -7,7 +7,7 @@
   var D = JSON.parse(document.getElementById('report-data').textContent);
   var S = D.strings;
   var MARK_RE = new RegExp(D.mark + '(\\d)', 'g');
-  var ROW = 26, LABEL = 260, HM_CELL = 26, COV_CELL = 128, PAGE = 50, PRINT_MAX = 2000;
+  var ROW = 26, LABEL = 260, HM_CELL = 26, COV_CELL = 128, COV_MIN = 44, PAGE = 50, PRINT_MAX = 2000, EXPAND_ALL = 10;
   var F_FP = 0, F_RULE = 1, F_STATUS = 2, F_SEV = 3, F_ACC = 4, F_REGION = 5, F_RTYPE = 6, F_RID = 7, F_RARN = 8, F_RNAME = 9,
     F_TITLE = 10, F_MSG = 11, F_REM = 12, F_EV = 13, F_FW = 14, F_WAIVER = 15, F_TPL = 16, F_ACCNAME = 17;
   var STATUSES = D.statuses, SEVS = D.severities;
@@ -63,13 +63,27 @@
   }
 
   // ---- virtualized grid: only the visible rows exist in the DOM ----
+  // ARIA table semantics: the header is a row of column headers, each row a row header and cells
+  // (the buttons sit inside the cells), and aria-rowcount/-rowindex say how many rows there are.
   function vgrid(container, opts) {
     var head = el('div', 'vhead'), body = el('div', 'vbody'), n = 0, first = -1, last = -1, printing = false;
+    head.setAttribute('role', 'row');
+    head.setAttribute('aria-rowindex', '1');
+    body.setAttribute('role', 'rowgroup');
     container.textContent = '';
-    opts.header(head);
     container.appendChild(head);
     container.appendChild(body);
-    body.style.width = opts.width + 'px';
+    function layout() {
+      head.textContent = '';
+      opts.header(head);
+      body.style.width = opts.width() + 'px';
+    }
+    function placed(k) {
+      var row = opts.row(k);
+      row.setAttribute('role', 'row');
+      row.setAttribute('aria-rowindex', String(k + 2));
+      return row;
+    }
     function draw(force) {
       if (printing) return;
       var top = Math.max(0, container.scrollTop - head.offsetHeight);
@@ -77,7 +91,7 @@
       if (!force && a === first && b === last) return;
       first = a; last = b;
       var frag = document.createDocumentFragment();
-      for (var k = a; k < b; k++) { var row = opts.row(k); row.style.top = (k * ROW) + 'px'; frag.appendChild(row); }
+      for (var k = a; k < b; k++) { var row = placed(k); row.style.top = (k * ROW) + 'px'; frag.appendChild(row); }
       body.textContent = '';
       body.appendChild(frag);
     }
@@ -87,51 +101,82 @@
       pending = true;
       requestAnimationFrame(function () { pending = false; draw(false); });
     }, { passive: true });
+    layout();
     return {
-      refresh: function (count) { n = count; body.style.height = (n * ROW) + 'px'; draw(true); },
+      refresh: function (count) { n = count; container.setAttribute('aria-rowcount', String(n + 1)); body.style.height = (n * ROW) + 'px'; draw(true); },
+      relayout: function () { layout(); draw(true); },
       printAll: function () {
         printing = true; body.textContent = '';
-        for (var k = 0; k < n; k++) body.appendChild(opts.row(k));
+        for (var k = 0; k < n; k++) body.appendChild(placed(k));
       },
       endPrint: function () { printing = false; draw(true); },
     };
   }
+  function cellOf(cls, child) {
+    var c = el('div', cls);
+    c.setAttribute('role', 'cell');
+    c.appendChild(child);
+    return c;
+  }
 
   function label(acc) {
     var l = el('div', 'vlabel');
+    l.setAttribute('role', 'rowheader');
     l.appendChild(el('span', 'acct', acc.name));
     l.appendChild(el('span', 'ou', acc.ou ? acc.ou : acc.id));
     l.title = acc.name + ' (' + acc.id + ')' + (acc.ou ? ' \u2014 ' + acc.ou : '') + (acc.status !== 'scanned' ? ' \u2014 ' + acc.status + (acc.reason ? ': ' + acc.reason : '') : '');
     return l;
   }
+  function corner(text) {
+    var c = el('div', 'vlabel', text);
+    c.setAttribute('role', 'columnheader');
+    return c;
+  }
 
-  // ---- heatmap: accounts x rules ----
+  // ---- heatmap: accounts x rules, the rules with the most impact first ----
+  // A rule's impact is the severity-weighted count of its FAIL findings that are not waived (the
+  // fix plan's weights); ties go to the rule with more ERRORs, then by id.
+  var SEV_LETTER = { critical: 'C', high: 'H', medium: 'M', low: 'L', informational: 'I' };
+  var ruleImpact = new Float64Array(NR), ruleErrors = new Uint32Array(NR);
+  for (var q = 0; q < F.length; q++) {
+    var fq = F[q];
+    if (STATUSES[fq[F_STATUS]] === 'FAIL' && fq[F_WAIVER] < 0) ruleImpact[fq[F_RULE]] += D.weights[fq[F_SEV]];
+    if (STATUSES[fq[F_STATUS]] === 'ERROR') ruleErrors[fq[F_RULE]]++;
+  }
+  var cols = rules.map(function (_, j) { return j; }).sort(function (x, y) {
+    return ruleImpact[y] - ruleImpact[x] || ruleErrors[y] - ruleErrors[x] || rules[x].id.localeCompare(rules[y].id);
+  });
   var hmOrder = [];
   var heatmap = vgrid(document.getElementById('heatmap-grid'), {
-    width: LABEL + NR * HM_CELL,
+    width: function () { return LABEL + NR * HM_CELL; },
     header: function (h) {
-      h.appendChild(el('div', 'vlabel', 'Account \u2193 / rule \u2192'));
-      rules.forEach(function (rule, j) {
-        var c = el('button', 'hm-head', rule.id);
+      h.appendChild(corner('Account \u2193 / rule \u2192'));
+      cols.forEach(function (j) {
+        var rule = rules[j], c = el('button', 'hm-head', rule.id);
         c.type = 'button';
         c.dataset.rule = String(j);
-        c.title = rule.id + ': ' + rule.title + ' (' + rule.severity + '). Select to list its findings.';
-        h.appendChild(c);
+        c.dataset.sev = SEV_LETTER[rule.severity];
+        c.title = rule.id + ': ' + rule.title + ' (' + rule.severity + ', impact ' + ruleImpact[j] + '). Select to list its findings.';
+        var wrap = el('div', 'hm-col sev-' + rule.severity);
+        wrap.setAttribute('role', 'columnheader');
+        wrap.appendChild(c);
+        h.appendChild(wrap);
       });
     },
     row: function (k) {
       var a = hmOrder[k], acc = accounts[a], row = el('div', 'vrow');
       row.appendChild(label(acc));
-      for (var j = 0; j < NR; j++) {
-        var c = a * NR + j, st = BY_RANK[worst[c]];
+      for (var m = 0; m < NR; m++) {
+        var j = cols[m], c = a * NR + j, st = BY_RANK[worst[c]], rule = rules[j];
         var text = st === 'none' ? 'no finding' : LABELS[st] + (totals[c] > 1 ? ' (' + fails[c] + ' of ' + totals[c] + ' fail)' : '');
         var b = el('button', 'cell st-' + st, st === 'none' ? '\u00b7' : SYMBOL[st]);
         b.type = 'button';
-        b.setAttribute('aria-label', acc.name + ', ' + rules[j].id + ': ' + text);
-        b.title = acc.name + ' \u2014 ' + rules[j].id + ': ' + text;
+        if (st === 'FAIL' || st === 'ERROR') { b.dataset.sev = SEV_LETTER[rule.severity]; b.classList.add('sev-' + rule.severity); }
+        b.setAttribute('aria-label', acc.name + ', ' + rule.id + ': ' + text + (st === 'FAIL' || st === 'ERROR' ? ', severity ' + rule.severity : ''));
+        b.title = acc.name + ' \u2014 ' + rule.id + ' (' + rule.title + ', ' + rule.severity + '): ' + text;
         b.dataset.account = String(a);
         b.dataset.rule = String(j);
-        row.appendChild(b);
+        row.appendChild(cellOf('hm-cell', b));
       }
       return row;
     },
@@ -150,39 +195,57 @@
     if (head) return setFilters({ rule: rules[Number(head.dataset.rule)].id });
     var b = e.target.closest('button.cell');
     if (!b) return;
-    setFilters({ account: accounts[Number(b.dataset.account)].id, rule: rules[Number(b.dataset.rule)].id });
+    setFilters({ account: accounts[Number(b.dataset.account)].id, rule: rules[Number(b.dataset.rule)].id }, true);
   });
 
   // ---- coverage map: accounts x regions ----
+  // The cells share the width the page has (down to COV_MIN each), so 20 regions fit a 1440 px
+  // window without sideways scrolling; narrow columns get vertical region names.
   var CELL_TEXT = { covered: '\u2713 ', gap: '\u2717 GAP', unknown: '? unknown', 'not-opted-in': 'n/a', excluded: 'excluded', 'not-scanned': 'not scanned', 'no-region': '\u2014' };
   var NOTE_TEXT = { records: 'logging, records management events', 'not-logging': 'not logging', 'no-management-events': 'records no management events', 'not-collected': 'status or event selectors not collected' };
   var trails = D.trails.map(function (t) { return { name: S[t[0]], arn: S[t[1]], owner: S[t[2]], home: S[t[3]], org: !!t[4], multi: !!t[5] }; });
   var NOTES = D.trailNotes.length;
-  var covRows = [];
-  var coverage = vgrid(document.getElementById('coverage-grid'), {
-    width: LABEL + D.regions.length * COV_CELL,
+  var covGrid = document.getElementById('coverage-grid');
+  var covRows = [], covCell = COV_CELL;
+  function covWidth() {
+    var avail = covGrid.clientWidth - LABEL - 2;
+    covCell = Math.max(COV_MIN, Math.min(COV_CELL, Math.floor(avail / Math.max(1, D.regions.length))));
+    covGrid.style.setProperty('--cov-cell', covCell + 'px');
+    covGrid.classList.toggle('narrow', covCell < 100);
+    return LABEL + D.regions.length * covCell;
+  }
+  var coverage = vgrid(covGrid, {
+    width: covWidth,
     header: function (h) {
-      h.appendChild(el('div', 'vlabel', 'Account \u2193 / region \u2192'));
-      D.regions.forEach(function (region) { h.appendChild(el('div', 'cov-head', region)); });
+      h.appendChild(corner('Account \u2193 / region \u2192'));
+      D.regions.forEach(function (region) {
+        var c = el('div', 'cov-head', region);
+        c.setAttribute('role', 'columnheader');
+        c.title = region;
+        h.appendChild(c);
+      });
     },
     row: function (k) {
       var a = covRows[k], acc = accounts[a], row = el('div', 'vrow');
       row.appendChild(label(acc));
       D.coverage[a].forEach(function (cell, j) {
-        var state = D.cellStates[cell[0]], region = D.regions[j];
-        var applied = cell.slice(1).map(function (ref) { return { trail: trails[Math.floor(ref / NOTES)], note: D.trailNotes[ref % NOTES] }; });
+        var state = D.cellStates[cell[0]], region = D.regions[j], reason = str(cell[1]);
+        var applied = cell.slice(2).map(function (ref) { return { trail: trails[Math.floor(ref / NOTES)], note: D.trailNotes[ref % NOTES] }; });
         var recording = applied.filter(function (t) { return t.note === 'records'; });
         var text = state === 'covered' ? CELL_TEXT.covered + (recording.length ? recording[0].trail.name + (recording.length > 1 ? ' +' + (recording.length - 1) : '') : 'covered') : CELL_TEXT[state];
         var detail = applied.length ? applied.map(function (t) { return t.trail.name + (t.trail.org ? ' (organization trail)' : '') + ': ' + NOTE_TEXT[t.note]; }).join('; ') : 'no trail applies';
+        if (reason) detail = 'not judged: ' + reason + '; ' + detail;
         var b = el('button', 'cov cov-' + state, text);
         b.type = 'button';
         b.dataset.state = state;
         b.dataset.accountId = acc.id;
         b.dataset.region = region;
+        if (reason) b.dataset.reason = reason;
         var words = acc.name + ' (' + acc.id + ') ' + region + ': ' + state.replace(/-/g, ' ') + ' \u2014 ' + detail;
-        b.setAttribute('aria-label', words);
+        // The accessible name starts with the text the cell shows, then says the rest.
+        b.setAttribute('aria-label', text.trim() + ': ' + words);
         b.title = words;
-        row.appendChild(b);
+        row.appendChild(cellOf('cov-cell', b));
       });
       return row;
     },
@@ -196,10 +259,15 @@
     coverage.refresh(covRows.length);
   }
   document.getElementById('coverage-gaps').addEventListener('change', function (e) { filterCoverage(e.target.checked); });
-  document.getElementById('coverage-grid').addEventListener('click', function (e) {
+  covGrid.addEventListener('click', function (e) {
     var b = e.target.closest('button.cov');
     if (!b) return;
     setFilters({ account: b.dataset.accountId, region: b.dataset.region });
+  });
+  var resizing = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { var before = covCell; covWidth(); if (covCell !== before) coverage.relayout(); }, 100);
   });
 
   // ---- findings: filters, search, paging ----
@@ -281,14 +349,53 @@
     var frag = document.createDocumentFragment();
     shown.slice(page * PAGE, (page + 1) * PAGE).forEach(function (k) { frag.appendChild(findingRow(k, false)); });
     listEl.appendChild(frag);
+    writeFiltersHash();
   }
 
-  function setFilters(values) {
-    form.reset();
+  /** Show the findings for `values`; `expand` opens them (all of them on the page when a few, else the first). */
+  function clearFilters() { FILTERS.forEach(function (n) { form.elements[n].value = ''; }); }
+  function setFilters(values, expand) {
+    clearFilters();
     Object.keys(values).forEach(function (n) { form.elements[n].value = values[n]; });
     apply();
+    if (expand) {
+      var rows = listEl.querySelectorAll('details.finding');
+      for (var k = 0; k < rows.length && (k === 0 || rows.length <= EXPAND_ALL); k++) rows[k].open = true;
+    }
     document.getElementById('findings').scrollIntoView();
   }
+
+  // ---- the filters live in the URL (#findings?status=FAIL&rule=...), so a view can be shared ----
+  var FILTERS = ['status', 'severity', 'account', 'ou', 'region', 'rule', 'framework', 'q'];
+  function writeFiltersHash() {
+    var p = new URLSearchParams();
+    FILTERS.forEach(function (n) { if (form.elements[n].value) p.set(n, form.elements[n].value); });
+    if (page > 0) p.set('page', String(page + 1));
+    var hash = p.toString() ? '#findings?' + p.toString() : '';
+    if ((window.location.hash || '') === hash || (!hash && window.location.hash.indexOf('#findings?') !== 0)) return;
+    var url = window.location.href.split('#')[0] + (hash || '#');
+    try { window.history.replaceState(null, '', url); } catch { window.location.replace(url); }
+  }
+  function readFiltersHash() {
+    var h = window.location.hash;
+    if (h.indexOf('#findings?') !== 0) return false;
+    var p = new URLSearchParams(h.slice('#findings?'.length));
+    clearFilters();
+    FILTERS.forEach(function (n) {
+      var v = p.get(n);
+      if (v === null) return;
+      var field = form.elements[n];
+      // A value the select does not offer (another report's account, say) is left out, not forced.
+      if (field.tagName === 'SELECT' && !Array.prototype.some.call(field.options, function (o) { return o.value === v; })) return;
+      field.value = v;
+    });
+    apply();
+    var wanted = Number(p.get('page'));
+    if (wanted > 1) { page = wanted - 1; draw(); }
+    document.getElementById('findings').scrollIntoView();
+    return true;
+  }
+  window.addEventListener('hashchange', readFiltersHash);
 
   // The search box applies as one types; its change event (on blur) would redraw the list under the user's click.
   form.addEventListener('change', function (e) { if (e.target.name !== 'q') apply(); });
@@ -345,14 +452,16 @@
 
   function snippet(parent, title, text) {
     var wrap = el('div', 'snippet'), head = el('div', 'snippet-head');
-    head.appendChild(el('h4', null, title));
+    head.appendChild(el('h3', null, title));
     var b = el('button', 'copy', 'Copy');
     b.type = 'button';
     b.setAttribute('aria-label', 'Copy ' + title);
     b.addEventListener('click', function () { copy(text, b); });
     head.appendChild(b);
     wrap.appendChild(head);
-    wrap.appendChild(el('pre', null, text));
+    var pre = el('pre', null, text);
+    pre.tabIndex = 0; // a long snippet scrolls; the keyboard must reach it
+    wrap.appendChild(pre);
     parent.appendChild(wrap);
   }
 
@@ -374,7 +483,7 @@
     if (f.remediation) renderRemediation(body, f.remediation);
     snippet(body, 'Evidence', JSON.stringify(f.evidence, null, 2));
     if (f.rule.references.length) {
-      body.appendChild(el('h4', null, 'References'));
+      body.appendChild(el('h3', null, 'References'));
       var ul = el('ul');
       f.rule.references.forEach(function (u) {
         var li = el('li');
@@ -388,10 +497,10 @@
 
   // FAIL and ERROR findings carry their fix; PASS and NOT_APPLICABLE have none (remediation null).
   function renderRemediation(body, rem) {
-    body.appendChild(el('h4', null, 'Remediation'));
+    body.appendChild(el('h3', null, 'Remediation'));
     body.appendChild(el('p', null, rem.summary));
     var steps = el('div', 'snippet'), head = el('div', 'snippet-head'), ol = el('ol');
-    head.appendChild(el('h4', null, 'Console'));
+    head.appendChild(el('h3', null, 'Console'));
     var cb = el('button', 'copy', 'Copy');
     cb.type = 'button';
     cb.setAttribute('aria-label', 'Copy console steps');
@@ -635,6 +744,6 @@
 
   sortHeatmap('fail');
   filterCoverage(false);
-  apply();
+  if (!readFiltersHash()) apply();
   document.documentElement.setAttribute('data-ready', String(Math.round(performance.now())));
 })();

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../harness/axe.js';
 import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { Snapshot, type LogStream } from '../../src/inventory/schema.js';
 import { buildReport, Report } from '../../src/report/report.js';
@@ -275,6 +276,10 @@ describe('report.html log-integrity view', () => {
     expect(await page.evaluate("getComputedStyle(document.querySelector('#integrity-list .lt-span')).printColorAdjust")).toBe('exact');
     await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('has no accessibility violation by axe-core in the timelines', async () => {
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('loads nothing and logs no error; writes a screenshot', async () => {

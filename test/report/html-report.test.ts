@@ -11,6 +11,7 @@ import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline
 import { SEVERITIES } from '../../src/engine/rule-schema.js';
 import { Snapshot } from '../../src/inventory/schema.js';
 import { Report } from '../../src/report/report.js';
+import { axeViolations } from '../harness/axe.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { assertValidReport, scanAt } from '../harness/scan-run.js';
@@ -128,6 +129,10 @@ describe('report.html in Chromium', () => {
     expect(await page.locator('#result-count').textContent()).toBe(`${report.findings.length} of ${report.findings.length} findings`);
   });
 
+  it('has no accessibility violation by axe-core, hostile names and waivers included', async () => {
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
   it('shows the posture score by the documented formula, and the accounts not scanned with their reasons', async () => {
     const weight = { critical: 10, high: 5, medium: 3, low: 1, informational: 0 };
     expect(Object.keys(weight)).toEqual([...SEVERITIES]);
@@ -226,7 +231,7 @@ describe('report.html in Chromium', () => {
     expect(await count()).toBeGreaterThan(0);
     const finding = page.locator('#finding-list details.finding').first();
     await finding.locator('summary').click();
-    const evidence = finding.locator('.snippet', { has: page.locator('h4', { hasText: 'Evidence' }) }).locator('pre');
+    const evidence = finding.locator('.snippet', { has: page.locator('h3', { hasText: 'Evidence' }) }).locator('pre');
     expect(await evidence.textContent()).toContain(XSS_TAG);
     expect(await page.getByText(XSS_TAG).first().isVisible()).toBe(true);
     expect(dialogs).toEqual([]);
@@ -241,9 +246,9 @@ describe('report.html in Chromium', () => {
     await row.locator('summary').click();
     expect(await row.locator('.message').textContent()).toBe(f.message);
     for (const title of ['Console', 'AWS CLI', 'Terraform', 'CloudFormation', 'Evidence']) {
-      expect(await row.locator('.snippet h4', { hasText: title }).count(), title).toBe(1);
+      expect(await row.locator('.snippet h3', { hasText: title }).count(), title).toBe(1);
     }
-    const cli = row.locator('.snippet', { has: page.locator('h4', { hasText: 'AWS CLI' }) });
+    const cli = row.locator('.snippet', { has: page.locator('h3', { hasText: 'AWS CLI' }) });
     expect(await cli.locator('pre').textContent()).toBe(f.remediation!.cli);
     await cli.locator('button.copy').click();
     await expect.poll(() => cli.locator('button.copy').textContent()).toBe('Copied');
@@ -262,7 +267,7 @@ describe('report.html in Chromium', () => {
         message: d.querySelector('.message')?.textContent,
         resource: d.querySelector('summary .res').textContent,
         steps: [...d.querySelectorAll('ol li')].map((li) => li.textContent),
-        snippets: Object.fromEntries([...d.querySelectorAll('.snippet')].filter((s) => s.querySelector('pre')).map((s) => [s.querySelector('h4').textContent, s.querySelector('pre').textContent])),
+        snippets: Object.fromEntries([...d.querySelectorAll('.snippet')].filter((s) => s.querySelector('pre')).map((s) => [s.querySelector('h3').textContent, s.querySelector('pre').textContent])),
       }))`)) as { fingerprint: string; message: string; resource: string; steps: string[]; snippets: Record<string, string> }[];
       expect(shown.length).toBe(Math.min(50, await count()));
       for (const s of shown) {

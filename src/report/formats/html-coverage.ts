@@ -19,6 +19,8 @@ export interface CoverageCell {
   state: CellState;
   /** The trails that apply to this account and region, each with its note. */
   trails: { arn: string; note: TrailNote }[];
+  /** Why an `unknown` cell could not be judged (the account's or region's error, or the ERROR finding's message). */
+  reason?: string;
 }
 
 function noteFor(t: Trail): TrailNote {
@@ -40,14 +42,14 @@ export function coverageMap(snapshot: Snapshot, report: Report, accountIds: stri
   const trails = new Map(snapshot.trails.map((t) => [t.arn, t]));
   const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
   const ruleEvaluated = report.findings.some((f) => f.ruleId === COVERAGE_RULE);
-  const verdicts = new Map<string, string>();
-  for (const f of report.findings) if (f.ruleId === COVERAGE_RULE) verdicts.set(f.resource.id, f.status);
+  const verdicts = new Map<string, { status: string; message: string }>();
+  for (const f of report.findings) if (f.ruleId === COVERAGE_RULE) verdicts.set(f.resource.id, { status: f.status, message: f.message });
 
   return accountIds.map((id) => {
     const account = accounts.get(id);
     return regions.map((region): CoverageCell => {
       if (!account || account.status === 'skipped') return { state: 'not-scanned', trails: [] };
-      if (account.status === 'error') return { state: 'unknown', trails: [] };
+      if (account.status === 'error') return { state: 'unknown', trails: [], reason: `account not scanned: ${account.reason ?? 'no reason recorded'}` };
       const record = account.regions.find((r) => r.name === region);
       if (!record) return { state: 'no-region', trails: [] };
       if (record.status === 'not-opted-in') return { state: 'not-opted-in', trails: [] };
@@ -56,13 +58,16 @@ export function coverageMap(snapshot: Snapshot, report: Report, accountIds: stri
         .map((arn) => trails.get(arn))
         .filter((t): t is Trail => !!t && (t.isMultiRegionTrail || t.homeRegion === region));
       const cellTrails = applicable.map((t) => ({ arn: t.arn, note: noteFor(t) }));
-      if (record.status === 'unreachable') return { state: 'unknown', trails: cellTrails };
+      if (record.status === 'unreachable') return { state: 'unknown', trails: cellTrails, reason: `region unreachable: ${record.reason ?? 'no reason recorded'}` };
       const verdict = verdicts.get(`${id}/${region}`) ?? verdicts.get(`${id}/*`);
       if (ruleEvaluated) {
         // Evaluated, but no finding for this cell (e.g. the account was left out): not judged.
-        return { state: verdict ? (FROM_STATUS[verdict] ?? 'unknown') : 'unknown', trails: cellTrails };
+        if (!verdict) return { state: 'unknown', trails: cellTrails, reason: `no ${COVERAGE_RULE} finding for this account and region` };
+        const state = FROM_STATUS[verdict.status] ?? 'unknown';
+        return state === 'unknown' ? { state, trails: cellTrails, reason: verdict.message } : { state, trails: cellTrails };
       }
-      return { state: derived(cellTrails.map((t) => t.note)), trails: cellTrails };
+      const state = derived(cellTrails.map((t) => t.note));
+      return state === 'unknown' ? { state, trails: cellTrails, reason: 'a trail\'s logging status or event selectors were not collected' } : { state, trails: cellTrails };
     });
   });
 }

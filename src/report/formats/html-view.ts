@@ -151,7 +151,8 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
   const trailIndex = new Map(snapshot.trails.map((t, i) => [t.arn, i]));
   const trails = snapshot.trails.map((t) => [st.id(t.name), st.id(t.arn), st.id(t.ownerAccountId), st.id(t.homeRegion), t.isOrganizationTrail ? 1 : 0, t.isMultiRegionTrail ? 1 : 0]);
   const coverage = coverageMap(snapshot, report, accountIds, regions).map((row) =>
-    row.map((cell) => [CELL_STATES.indexOf(cell.state), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]),
+    // [state, reason (string id or -1), ...trail refs]
+    row.map((cell) => [CELL_STATES.indexOf(cell.state), st.idOrNull(cell.reason ?? null), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]),
   );
 
   const frameworks = [...new Set([...rules.flatMap((r) => Object.keys(r.frameworks)), ...report.findings.flatMap((f) => Object.keys(f.frameworks))])]
@@ -164,6 +165,7 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
     mark: MARK,
     statuses: STATUSES,
     severities: SEVERITIES,
+    weights: SEVERITIES.map((s) => SCORE_WEIGHTS[s]),
     cellStates: CELL_STATES,
     trailNotes: TRAIL_NOTES,
     strings: st.strings,
