@@ -41,6 +41,8 @@ describe('normalizeEventSelectors: default and empty', () => {
       management: ALL_MGMT,
       s3Data: NO_DATA,
       otherDataResourceTypes: [],
+      dataEvents: [],
+      networkActivity: [],
       raw: { eventSelectors: [], advancedEventSelectors: [] },
     });
   });
@@ -60,6 +62,8 @@ describe('normalizeEventSelectors: default and empty', () => {
       management: NO_MGMT,
       s3Data: NO_DATA,
       otherDataResourceTypes: [],
+      dataEvents: [],
+      networkActivity: [],
       raw: { eventSelectors: [], advancedEventSelectors: [] },
     });
   });
@@ -73,6 +77,8 @@ describe('normalizeEventSelectors: basic selectors', () => {
       management: ALL_MGMT,
       s3Data: NO_DATA,
       otherDataResourceTypes: [],
+      dataEvents: [],
+      networkActivity: [],
       raw: { eventSelectors: [sel], advancedEventSelectors: [] },
     });
   });
@@ -160,6 +166,8 @@ describe('normalizeEventSelectors: advanced selectors', () => {
       management: ALL_MGMT,
       s3Data: NO_DATA,
       otherDataResourceTypes: [],
+      dataEvents: [],
+      networkActivity: [],
       raw: { eventSelectors: [], advancedEventSelectors: [CONSOLE_MGMT] },
     });
   });
@@ -209,6 +217,8 @@ describe('normalizeEventSelectors: advanced selectors', () => {
       management: NO_MGMT,
       s3Data: { read: 'all', write: 'all', resources: [] },
       otherDataResourceTypes: [],
+      dataEvents: [{ resourceType: 'AWS::S3::Object', read: 'all', readResources: [], write: 'all', writeResources: [] }],
+      networkActivity: [],
       raw: { eventSelectors: [], advancedEventSelectors: [sel] },
     });
   });

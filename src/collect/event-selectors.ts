@@ -27,74 +27,19 @@
 //   'arn:aws:s3:::b/ & eventName=GetObject') so that a prefix match on them never over-reports.
 //   resources is filled only from directions whose result is 'some'.
 // - Other data resource types (Lambda, DynamoDB, …) go to otherDataResourceTypes, whatever their
-//   filters. Non-management, non-data categories (NetworkActivity, …) have no place in the model.
-import type { AdvancedEventSelector, AdvancedFieldSelector, EventSelector } from '@aws-sdk/client-cloudtrail';
+//   filters, and every type (S3 included) to dataEvents with its read/write scope (data-events.ts).
+// - NetworkActivity selectors go to networkActivity, one entry per event source (data-events.ts).
+import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloudtrail';
 import type { EventSelectors } from '../inventory/schema.js';
+import { dataEventsOf, networkActivityOf } from './data-events.js';
+import { combine, describe, has, NEGATIVE, POSITIVE, readWrite, sorted, values } from './selector-fields.js';
 
 const S3_OBJECT = 'AWS::S3::Object';
 const ALL_S3 = /^arn:[a-z0-9-]+:s3(:::)?$/;
-const OPS = [
-  ['Equals', '='],
-  ['NotEquals', '!='],
-  ['StartsWith', '^='],
-  ['NotStartsWith', '!^='],
-  ['EndsWith', '$='],
-  ['NotEndsWith', '!$='],
-] as const;
-type Op = (typeof OPS)[number][0];
-const POSITIVE: readonly Op[] = ['Equals', 'StartsWith', 'EndsWith'];
-const NEGATIVE: readonly Op[] = ['NotEquals', 'NotStartsWith', 'NotEndsWith'];
 
 type Dir = 'read' | 'write';
 interface MgmtPart { read: boolean; write: boolean; excluded: string[]; only: string[] | null }
 interface DataPart { read: boolean; write: boolean; all: boolean; resources: string[] }
-
-const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
-
-function values(fields: AdvancedFieldSelector[], field: string, ops: readonly Op[]): string[] {
-  return fields.filter((f) => f.Field === field).flatMap((f) => ops.flatMap((op) => f[op] ?? []));
-}
-
-function has(fields: AdvancedFieldSelector[], field: string, ops: readonly Op[] = OPS.map(([op]) => op)): boolean {
-  return values(fields, field, ops).length > 0;
-}
-
-// Whether the selector's conditions on `field` (AND'ed) accept `value`.
-function accepts(fields: AdvancedFieldSelector[], field: string, value: string): boolean {
-  return fields
-    .filter((f) => f.Field === field)
-    .every((f) => {
-      const pos = (xs: string[] | undefined, ok: (x: string) => boolean) => !xs?.length || xs.some(ok);
-      const neg = (xs: string[] | undefined, ok: (x: string) => boolean) => !xs?.length || !xs.some(ok);
-      return (
-        pos(f.Equals, (x) => x === value) &&
-        pos(f.StartsWith, (x) => value.startsWith(x)) &&
-        pos(f.EndsWith, (x) => value.endsWith(x)) &&
-        neg(f.NotEquals, (x) => x === value) &&
-        neg(f.NotStartsWith, (x) => value.startsWith(x)) &&
-        neg(f.NotEndsWith, (x) => value.endsWith(x))
-      );
-    });
-}
-
-// 'field<op>v1|v2' for every condition of `fields` that `keep` accepts.
-function describe(fields: AdvancedFieldSelector[], keep: (field: string, op: Op) => boolean): string[] {
-  return fields.flatMap((f) =>
-    OPS.filter(([op]) => (f[op]?.length ?? 0) > 0 && keep(f.Field ?? '', op)).map(
-      ([op, sym]) => `${f.Field ?? ''}${sym}${(f[op] ?? []).join('|')}`,
-    ),
-  );
-}
-
-function combine(positives: string[], conditions: string[]): string[] {
-  if (conditions.length === 0) return positives;
-  const cond = conditions.join(' & ');
-  return positives.length > 0 ? positives.map((p) => `${p} & ${cond}`) : [cond];
-}
-
-function readWrite(fields: AdvancedFieldSelector[]): { read: boolean; write: boolean } {
-  return { read: accepts(fields, 'readOnly', 'true'), write: accepts(fields, 'readOnly', 'false') };
-}
 
 function fromBasic(selectors: EventSelector[], mgmt: MgmtPart[], data: DataPart[], other: Set<string>): void {
   for (const s of selectors) {
@@ -209,6 +154,8 @@ export function normalizeEventSelectors(input: {
     },
     s3Data: { read: s3Read, write: s3Write, resources: sorted(resources) },
     otherDataResourceTypes: sorted(other),
+    dataEvents: dataEventsOf(basic, advanced),
+    networkActivity: networkActivityOf(advanced),
     raw: { eventSelectors: plain(basic), advancedEventSelectors: plain(advanced) },
   };
 }

@@ -3,6 +3,7 @@
 import { collectors as bucketCollectors } from './buckets.js';
 import type { CollectorSpec } from './context.js';
 import { collector as keys } from './keys.js';
+import { collector as lake } from './lake.js';
 import { collectors as logGroupCollectors } from './log-groups.js';
 import { collector as organizations } from './organizations.js';
 import { collector as regions } from './regions.js';
@@ -17,6 +18,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   organizations,
   regions,
   trails,
+  lake,
   ...bucketCollectors,
   keys,
   topics,

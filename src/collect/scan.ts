@@ -3,7 +3,7 @@
 // account that owns it. Failures are recorded as data; the scan always runs to the end.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import type { AccountRecord, Bucket, CollectionError, LogGroup, RegionRecord, Snapshot, Trail } from '../inventory/schema.js';
+import type { AccountRecord, Bucket, Channel, CollectionError, EventDataStore, LogGroup, RegionRecord, Snapshot, Trail } from '../inventory/schema.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
 import { finalizeSnapshot } from '../inventory/derive.js';
 import { formatShard, inShard, type ShardSpec } from '../shard/assign.js';
@@ -14,6 +14,7 @@ import { parseArn, ScanContext } from './context.js';
 import { CredentialBroker, stsAssumeRole } from './credentials.js';
 import { ErrorLog, firstCallFailure } from './errors.js';
 import { readKey } from './keys.js';
+import { listLake, readChannel, readEventDataStore, type LakeListing } from './lake.js';
 import { accountWindow, Limits } from './limits.js';
 import { alarmTopicArns, readLogGroup } from './log-groups.js';
 import { CallCounter } from './observer.js';
@@ -95,6 +96,8 @@ interface Visit {
   /** Only organization trails are kept from accounts visited for context (out of scope). */
   contextOnly: boolean;
   trails: Trail[];
+  /** Event data stores and channels listed by the account (summaries). */
+  lake: LakeListing;
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
@@ -183,7 +186,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
 }
 
-type Body = Pick<Snapshot, 'organization' | 'accounts' | 'trails' | 'buckets' | 'keys' | 'topics' | 'logGroups'>;
+type Body = Pick<Snapshot, 'organization' | 'accounts' | 'trails' | 'eventDataStores' | 'channels' | 'buckets' | 'keys' | 'topics' | 'logGroups'>;
 
 class ScanRun {
   private readonly records = new Map<string, AccountRecord>();
@@ -245,6 +248,7 @@ class ScanRun {
         bucketNames: null,
         s3PublicAccessBlock: null,
         coveringTrailArns: [],
+        coveringEventDataStoreArns: [],
       };
       this.records.set(a.id, record);
       if (inScope && active && !unknownSelection) toScan.push(a);
@@ -276,11 +280,11 @@ class ScanRun {
     const visited = await Promise.all(visits);
 
     options.onProgress?.({ kind: 'phase', phase: 'trails' });
-    const trails = await this.readTrails(visited);
+    const [trails, lake] = await Promise.all([this.readTrails(visited), this.readLake(visited)]);
     options.onProgress?.({ kind: 'phase', phase: 'resources' });
     const resources = await this.readLinkedResources(trails);
 
-    return { organization, accounts: [...this.records.values()], trails, ...resources };
+    return { organization, accounts: [...this.records.values()], trails, ...lake, ...resources };
   }
 
   /** Selected by the filters; 'unknown' when --ous decides and the account's OU path was not read. */
@@ -352,7 +356,7 @@ class ScanRun {
       });
       return visit;
     };
-    if (!(await this.canAccess(accountId))) return done({ record, accessible: false, contextOnly, trails: [] });
+    if (!(await this.canAccess(accountId))) return done({ record, accessible: false, contextOnly, trails: [], lake: { eventDataStores: [], channels: [] } });
 
     const [regions, buckets] = await Promise.all([
       listRegions(ctx, accountId, options.regions ?? null),
@@ -364,19 +368,27 @@ class ScanRun {
         record.status = 'error';
         record.reason = 'could not list the account\'s regions (ec2:DescribeRegions failed)';
       }
-      return done({ record, accessible: true, contextOnly, trails: [] });
+      return done({ record, accessible: true, contextOnly, trails: [], lake: { eventDataStores: [], channels: [] } });
     }
     record.regions = regions;
+    const lakeListings: LakeListing[] = [];
     const listings = await Promise.all(
       regions
         .filter((r) => r.status === 'scanned')
         .map(async (region): Promise<Trail[]> => {
-          const result = await listTrails(ctx, accountId, region.name);
+          // Event data stores and channels are listed beside the trails; their failure is recorded
+          // against the account-region (DescribeTrails alone decides whether a region is reachable).
+          const [result, lake] = await Promise.all([listTrails(ctx, accountId, region.name), listLake(ctx, accountId, region.name)]);
+          lakeListings.push(lake.listing);
           if (Array.isArray(result)) return result;
           markUnreachable(region, result);
           return [];
         }),
     );
+    const lake: LakeListing = {
+      eventDataStores: lakeListings.flatMap((l) => l.eventDataStores),
+      channels: contextOnly ? [] : lakeListings.flatMap((l) => l.channels),
+    };
     if (!contextOnly) {
       record.status = 'scanned';
       record.reason = null;
@@ -387,7 +399,7 @@ class ScanRun {
     // were held until every account had been visited, for nothing.
     const unique = new Map<string, Trail>();
     for (const t of listed) if (!unique.has(t.arn)) unique.set(t.arn, t);
-    return done({ record, accessible: true, contextOnly, trails: [...unique.values()] }, listed.length);
+    return done({ record, accessible: true, contextOnly, trails: [...unique.values()], lake }, listed.length);
   }
 
   /** De-duplicates by ARN and reads each trail's configuration once, as its owner, in its home region. */
@@ -423,6 +435,56 @@ class ScanRun {
     );
   }
 
+  /**
+   * De-duplicates event data stores and channels by ARN and reads each once, as its owner, in its
+   * home region. From an account visited only for context (the management account out of scope),
+   * only organization event data stores are kept, as only organization trails are.
+   */
+  private async readLake(visits: Visit[]): Promise<Pick<Body, 'eventDataStores' | 'channels'>> {
+    const collect = <T extends { arn: string; ownerAccountId: string }>(pick: (l: LakeListing) => T[]) => {
+      const byArn = new Map<string, { summary: T; listedBy: Set<string>; contextOnly: boolean }>();
+      for (const v of visits) {
+        for (const item of pick(v.lake)) {
+          const seen = byArn.get(item.arn);
+          if (seen) {
+            seen.listedBy.add(v.record.id);
+            seen.contextOnly &&= v.contextOnly;
+          } else byArn.set(item.arn, { summary: item, listedBy: new Set([v.record.id]), contextOnly: v.contextOnly });
+        }
+      }
+      return [...byArn.values()].sort((a, b) => a.summary.arn.localeCompare(b.summary.arn));
+    };
+    const unreadable = (type: 'event-data-store' | 'channel', arn: string, ownerAccountId: string, region: string, facts: string[]) =>
+      this.ctx.log.record(
+        { accountId: ownerAccountId, region, service: 'cloudtrail', operation: type === 'channel' ? 'GetChannel' : 'GetEventDataStore', resource: { type, id: arn }, facts },
+        Object.assign(new Error(`no account whose credentials work can read this ${type === 'channel' ? 'channel' : 'event data store'}`), { name: 'NoAccess' }),
+      );
+    const [stores, channels] = await Promise.all([
+      Promise.all(
+        collect((l) => l.eventDataStores).map(async ({ summary, listedBy, contextOnly }): Promise<EventDataStore | null> => {
+          const readAs = await this.firstAccessible([summary.ownerAccountId, ...[...listedBy].sort()]);
+          if (!readAs) {
+            if (!contextOnly) unreadable('event-data-store', summary.arn, summary.ownerAccountId, summary.homeRegion, ['eventDataStore.configuration', 'eventDataStore.eventSelectors', 'eventDataStore.insightTypes']);
+            return contextOnly ? null : summary;
+          }
+          const store = await readEventDataStore(this.ctx, summary, readAs);
+          return contextOnly && store.configuration?.organizationEnabled !== true ? null : store;
+        }),
+      ),
+      Promise.all(
+        collect((l) => l.channels).map(async ({ summary, listedBy }): Promise<Channel> => {
+          const readAs = await this.firstAccessible([summary.ownerAccountId, ...[...listedBy].sort()]);
+          if (!readAs) {
+            unreadable('channel', summary.arn, summary.ownerAccountId, summary.region, ['channel.configuration']);
+            return summary;
+          }
+          return readChannel(this.ctx, summary, readAs);
+        }),
+      ),
+    ]);
+    return { eventDataStores: stores.filter((d): d is EventDataStore => d !== null), channels };
+  }
+
   private async firstAccessible(candidates: string[]): Promise<string | null> {
     for (const id of [...new Set(candidates)]) {
       if (this.orgAccounts.has(id) && (await this.canAccess(id))) return id;
@@ -430,7 +492,7 @@ class ScanRun {
     return null;
   }
 
-  private async readLinkedResources(trails: Trail[]): Promise<Omit<Body, 'organization' | 'accounts' | 'trails'>> {
+  private async readLinkedResources(trails: Trail[]): Promise<Omit<Body, 'organization' | 'accounts' | 'trails' | 'eventDataStores' | 'channels'>> {
     const usedBy = (pick: (t: Trail) => string | null): Map<string, { trailArns: string[]; owners: string[] }> => {
       const map = new Map<string, { trailArns: string[]; owners: string[] }>();
       for (const t of trails) {

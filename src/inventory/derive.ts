@@ -24,6 +24,25 @@ export function coveringTrails(snapshot: Pick<Snapshot, 'trails' | 'organization
     .sort();
 }
 
+/**
+ * Which event data stores record each account: those it owns, plus the organization event data
+ * stores (OrganizationEnabled) owned by an account of the organization (the management account or
+ * a delegated administrator), which record every member, as an organization trail does.
+ */
+export function coveringEventDataStores(snapshot: Pick<Snapshot, 'eventDataStores' | 'organization' | 'accounts'>, accountId: string): string[] {
+  const account = snapshot.accounts.find((a) => a.id === accountId);
+  const inOrganization = snapshot.organization.available && account?.organizationStatus !== null;
+  const members = new Set(snapshot.accounts.filter((a) => a.organizationStatus !== null).map((a) => a.id));
+  return (snapshot.eventDataStores ?? [])
+    .filter(
+      (d) =>
+        d.ownerAccountId === accountId ||
+        (inOrganization && d.configuration?.organizationEnabled === true && members.has(d.ownerAccountId)),
+    )
+    .map((d) => d.arn)
+    .sort();
+}
+
 export function finalizeSnapshot(snapshot: Snapshot): Snapshot {
   const trailBuckets = new Set(snapshot.trails.map((t) => t.s3BucketName).filter((n): n is string => !!n));
   const accounts = [...snapshot.accounts].sort(byString((a) => a.id)).map((a) => ({
@@ -31,6 +50,7 @@ export function finalizeSnapshot(snapshot: Snapshot): Snapshot {
     regions: [...a.regions].sort(byString((r) => r.name)),
     bucketNames: a.bucketNames === null ? null : a.bucketNames.filter((n) => trailBuckets.has(n)).sort(),
     coveringTrailArns: coveringTrails(snapshot, a.id),
+    coveringEventDataStoreArns: coveringEventDataStores(snapshot, a.id),
   }));
   const errors = [...snapshot.errors].sort(byString(errorKey));
   // The same failure can be recorded twice when two facts shared one call; keep one.
@@ -39,6 +59,8 @@ export function finalizeSnapshot(snapshot: Snapshot): Snapshot {
     ...snapshot,
     accounts,
     trails: [...snapshot.trails].sort(byString((t) => t.arn)),
+    eventDataStores: [...(snapshot.eventDataStores ?? [])].sort(byString((d) => d.arn)),
+    channels: [...(snapshot.channels ?? [])].sort(byString((c) => c.arn)),
     buckets: [...snapshot.buckets].sort(byString((b) => b.name)).map((b) => ({ ...b, usedByTrailArns: [...b.usedByTrailArns].sort() })),
     keys: [...snapshot.keys].sort(byString((k) => k.arn)).map((k) => ({ ...k, usedByTrailArns: [...k.usedByTrailArns].sort() })),
     topics: [...snapshot.topics]

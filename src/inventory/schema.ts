@@ -6,9 +6,14 @@
 // distinction to say ERROR instead of PASS or FAIL.
 import { z } from 'zod';
 
-export const SNAPSHOT_SCHEMA_VERSION = '1.1';
-/** Versions this release reads: 1.1 added logIntegrity (scan --verify-logs); a 1.0 snapshot has none. */
-export const READABLE_SNAPSHOT_VERSIONS = ['1.0', '1.1'] as const;
+export const SNAPSHOT_SCHEMA_VERSION = '1.2';
+/**
+ * Versions this release reads: 1.1 added logIntegrity (scan --verify-logs); a 1.0 snapshot has none.
+ * 1.2 added CloudTrail Lake event data stores, channels, and every data-event type and network
+ * activity in the normalized selectors; an older snapshot has none of them (read as empty lists,
+ * and rules that need the per-type selectors say ERROR on it).
+ */
+export const READABLE_SNAPSHOT_VERSIONS = ['1.0', '1.1', '1.2'] as const;
 
 const isoTime = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
 const accountId = z.string().regex(/^\d{12}$/);
@@ -24,6 +29,8 @@ export const ResourceType = z.enum([
   'topic',
   'log-group',
   'log-stream',
+  'event-data-store',
+  'channel',
 ]);
 export type ResourceType = z.infer<typeof ResourceType>;
 
@@ -81,6 +88,10 @@ export const AccountRecord = z
     bucketNames: z.array(z.string()).nullable().describe('ListBuckets: buckets this account owns (only trail-linked ones are kept)'),
     s3PublicAccessBlock: PublicAccessBlock.nullable().describe('account-level Block Public Access; read for bucket-owning accounts only'),
     coveringTrailArns: z.array(z.string()).describe('derived: own trails plus the organization trails covering this account'),
+    coveringEventDataStoreArns: z
+      .array(z.string())
+      .default([])
+      .describe('derived: own event data stores plus the organization event data stores of the organization covering this account'),
   })
   .strict();
 export type AccountRecord = z.infer<typeof AccountRecord>;
@@ -143,6 +154,29 @@ export const ManagementEvents = z
   })
   .strict();
 
+export const DataEvents = z
+  .object({
+    resourceType: z.string().describe('the resources.type, e.g. AWS::Lambda::Function'),
+    read: DataScope.describe('read-only data events: all resources of the type, some, or none'),
+    write: DataScope,
+    readResources: z
+      .array(z.string())
+      .describe('when read is "some": what is recorded; a plain string is an ARN prefix, "resources.ARN=<arn>" one resource, anything else (" & ", field<op>values) a narrowing'),
+    writeResources: z.array(z.string()).describe('the same, for write'),
+  })
+  .strict();
+export type DataEvents = z.infer<typeof DataEvents>;
+
+export const NetworkActivity = z
+  .object({
+    eventSource: z.string().describe('the VPC endpoint service whose network activity is recorded, e.g. s3.amazonaws.com'),
+    read: DataScope.describe('"all": every network activity event of the source; "some": narrowed (errorCode, vpcEndpointId, ...)'),
+    write: DataScope,
+    conditions: z.array(z.string()).describe('the narrowing of the "some" directions, as field<op>values'),
+  })
+  .strict();
+export type NetworkActivity = z.infer<typeof NetworkActivity>;
+
 export const EventSelectors = z
   .object({
     source: z.enum(['default', 'basic', 'advanced']),
@@ -155,6 +189,14 @@ export const EventSelectors = z
       })
       .strict(),
     otherDataResourceTypes: z.array(z.string()),
+    dataEvents: z
+      .array(DataEvents)
+      .optional()
+      .describe('every data-event resource type recorded (S3 included), one entry per resources.type; absent in snapshots before 1.2'),
+    networkActivity: z
+      .array(NetworkActivity)
+      .optional()
+      .describe('network activity events (eventCategory NetworkActivity) recorded, one entry per VPC endpoint event source; absent in snapshots before 1.2'),
     raw: z.object({ eventSelectors: z.array(z.unknown()), advancedEventSelectors: z.array(z.unknown()) }).strict(),
   })
   .strict();
@@ -186,6 +228,57 @@ export const Trail = z
   })
   .strict();
 export type Trail = z.infer<typeof Trail>;
+
+export const EventDataStore = z
+  .object({
+    arn: z.string(),
+    name: z.string(),
+    ownerAccountId: accountId.describe('the account in the ARN: it reads the data store'),
+    homeRegion: z.string().describe('the region in the ARN'),
+    configuration: z
+      .object({
+        status: z.string().describe('CREATED | ENABLED | PENDING_DELETION | STARTING_INGESTION | STOPPING_INGESTION | STOPPED_INGESTION'),
+        multiRegionEnabled: z.boolean(),
+        organizationEnabled: z.boolean(),
+        retentionPeriodDays: z.number().int().nullable(),
+        terminationProtectionEnabled: z.boolean(),
+        kmsKeyId: z.string().nullable().describe('the customer managed KMS key; null: encrypted with a key AWS owns'),
+        billingMode: z.string().nullable().describe('EXTENDABLE_RETENTION_PRICING | FIXED_RETENTION_PRICING'),
+        federationStatus: z.string().nullable().describe('Lake query federation: ENABLING | ENABLED | DISABLING | DISABLED'),
+        federationRoleArn: z.string().nullable(),
+        createdTimestamp: isoTime.nullable(),
+        updatedTimestamp: isoTime.nullable(),
+      })
+      .strict()
+      .nullable()
+      .describe('GetEventDataStore, as the owner in the home region; null when it could not be read'),
+    eventSelectors: EventSelectors.nullable().describe('the advanced event selectors of GetEventDataStore, normalized'),
+    insightTypes: z.array(z.string()).nullable().describe('Insights types of this (source) data store; empty when Insights is off'),
+    insightsDestination: z.string().nullable().describe('the data store Insights events go to'),
+  })
+  .strict();
+export type EventDataStore = z.infer<typeof EventDataStore>;
+
+export const Channel = z
+  .object({
+    arn: z.string(),
+    name: z.string(),
+    ownerAccountId: accountId,
+    region: z.string(),
+    configuration: z
+      .object({
+        source: z.string().nullable().describe('Default for a CloudTrail-managed channel, or the integration partner\'s source'),
+        applyToAllRegions: z.boolean().nullable(),
+        destinations: z.array(z.object({ type: z.string(), location: z.string() }).strict()),
+        latestIngestionSuccessTime: isoTime.nullable(),
+        latestIngestionErrorCode: z.string().nullable(),
+      })
+      .strict()
+      .nullable()
+      .describe('GetChannel; null when it could not be read'),
+  })
+  .strict();
+export type Channel = z.infer<typeof Channel>;
 
 export const PolicyFact = z
   .object({ exists: z.boolean(), document: z.unknown().nullable(), parseError: z.string().nullable() })
@@ -505,6 +598,8 @@ export const Snapshot = z
     organization: OrganizationRecord,
     accounts: z.array(AccountRecord),
     trails: z.array(Trail),
+    eventDataStores: z.array(EventDataStore).default([]).describe('CloudTrail Lake event data stores, read once by their owner'),
+    channels: z.array(Channel).default([]).describe('CloudTrail Lake channels (integrations and service-linked channels)'),
     buckets: z.array(Bucket),
     keys: z.array(Key),
     topics: z.array(Topic),

@@ -41,6 +41,8 @@ export function mergeShards(inputs: ShardFile[]): MergeResult {
   );
   const accounts = mergeAccounts(shards, first.shard.count, notes);
   const trails = mergeByKey(shards, (s) => s.snapshot.trails, (t) => t.arn, 'trail', notes, label);
+  const eventDataStores = mergeByKey(shards, (s) => s.snapshot.eventDataStores ?? [], (d) => d.arn, 'event data store', notes, label);
+  const channels = mergeByKey(shards, (s) => s.snapshot.channels ?? [], (c) => c.arn, 'channel', notes, label);
   const buckets = mergeByKey(shards, (s) => s.snapshot.buckets, (b) => b.name, 'bucket', notes, label, (kept, all) => ({
     ...kept,
     usedByTrailArns: union(all.map((b) => b.usedByTrailArns)),
@@ -76,6 +78,8 @@ export function mergeShards(inputs: ShardFile[]): MergeResult {
     organization,
     accounts,
     trails,
+    eventDataStores,
+    channels,
     buckets,
     keys,
     topics,

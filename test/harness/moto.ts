@@ -5,11 +5,20 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startLakeFront, type LakeFront } from './lake-front.js';
 
 export interface MotoServer {
-  /** Base URL to use as the SDK endpoint, e.g. http://127.0.0.1:41234 */
+  /**
+   * Base URL to use as the SDK endpoint, e.g. http://127.0.0.1:41234: the Lake front
+   * (lake-front.ts), which answers the CloudTrail Lake operations moto lacks (event data stores,
+   * channels) and forwards everything else to moto.
+   */
   endpoint: string;
   port: number;
+  /** moto itself, without the Lake front. */
+  motoEndpoint: string;
+  /** What the front answered itself instead of moto. */
+  lake: Pick<LakeFront, 'answered'>;
   /** Drops all emulated state (POST /moto-api/reset). */
   reset(): Promise<void>;
   /** SIGTERM, then SIGKILL after 3 s; resolves once the process has exited. */
@@ -147,13 +156,26 @@ export async function startMoto(): Promise<MotoServer> {
     await sleep(100);
   }
 
+  let front: LakeFront;
+  try {
+    front = await startLakeFront(endpoint);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return {
-    endpoint,
-    port,
+    endpoint: front.endpoint,
+    port: Number(new URL(front.endpoint).port),
+    motoEndpoint: endpoint,
+    lake: front,
     async reset(): Promise<void> {
+      front.reset();
       const { status, body } = await httpCall('POST', `${endpoint}/moto-api/reset`, 10_000);
       if (status !== 200) throw new Error(`moto reset failed: HTTP ${status} ${body.slice(0, 200)}`);
     },
-    stop,
+    async stop(): Promise<void> {
+      await front.stop();
+      await stop();
+    },
   };
 }

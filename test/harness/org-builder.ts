@@ -1,7 +1,7 @@
 // Seeds an AWS Organization through the real AWS SDK v3 against an emulator (moto). OrgBuilder acts as the
 // management account; AccountSeeder creates resources in one account with credentials from sts:AssumeRole.
 import {
-  CloudTrailClient, CreateTrailCommand, PutEventSelectorsCommand, PutInsightSelectorsCommand, StartLoggingCommand,
+  CloudTrailClient, CreateChannelCommand, CreateEventDataStoreCommand, CreateTrailCommand, PutEventSelectorsCommand, PutInsightSelectorsCommand, StartLoggingCommand,
   StopLoggingCommand, type AdvancedEventSelector, type EventSelector, type InsightType,
 } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
@@ -55,6 +55,13 @@ export interface BucketOptions {
 
 export interface KeyOptions {
   region?: string; description?: string; rotation?: boolean; disabled?: boolean; pendingDeletion?: boolean; policy?: object;
+}
+
+/** CreateEventDataStore (answered by the Lake front, test/harness/lake-front.ts: moto has no CloudTrail Lake). */
+export interface EventDataStoreOptions {
+  region?: string; multiRegion?: boolean; organization?: boolean; retentionDays?: number; terminationProtection?: boolean;
+  kmsKeyId?: string; billingMode?: 'EXTENDABLE_RETENTION_PRICING' | 'FIXED_RETENTION_PRICING';
+  advancedEventSelectors?: AdvancedEventSelector[]; insights?: InsightType[]; insightsDestination?: string;
 }
 
 export interface TrailOptions {
@@ -241,6 +248,33 @@ export class AccountSeeder {
     }
     if (opts.logging ?? true) await ct.send(new StartLoggingCommand({ Name: name }));
     return out.TrailARN;
+  }
+
+  /** CreateEventDataStore, then Insights on it when asked. Returns the data store ARN. */
+  async eventDataStore(name: string, opts: EventDataStoreOptions = {}): Promise<string> {
+    const ct = this.cloudtrail(opts.region);
+    const out = await ct.send(new CreateEventDataStoreCommand({
+      Name: name, MultiRegionEnabled: opts.multiRegion, OrganizationEnabled: opts.organization, RetentionPeriod: opts.retentionDays,
+      TerminationProtectionEnabled: opts.terminationProtection, KmsKeyId: opts.kmsKeyId, BillingMode: opts.billingMode,
+      AdvancedEventSelectors: opts.advancedEventSelectors,
+    }));
+    if (!out.EventDataStoreArn) throw new Error(`CreateEventDataStore ${name} returned no ARN`);
+    if (opts.insights?.length) {
+      await ct.send(new PutInsightSelectorsCommand({
+        EventDataStore: out.EventDataStoreArn, InsightsDestination: opts.insightsDestination,
+        InsightSelectors: opts.insights.map((InsightType) => ({ InsightType })),
+      }));
+    }
+    return out.EventDataStoreArn;
+  }
+
+  /** CreateChannel to an event data store (an integration's channel). Returns the channel ARN. */
+  async channel(name: string, opts: { source: string; destinationArn: string; region?: string }): Promise<string> {
+    const out = await this.cloudtrail(opts.region).send(new CreateChannelCommand({
+      Name: name, Source: opts.source, Destinations: [{ Type: 'EVENT_DATA_STORE', Location: opts.destinationArn }],
+    }));
+    if (!out.ChannelArn) throw new Error(`CreateChannel ${name} returned no ARN`);
+    return out.ChannelArn;
   }
 
   async stopLogging(trailName: string, region?: string): Promise<void> {
