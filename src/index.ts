@@ -230,7 +230,7 @@ export async function verifyTrailLogs(options: VerifyTrailLogsOptions): Promise<
   return runVerifyTrailLogs({
     ...window,
     trailArn: options.trailArn,
-    accountId: options.accountId,
+    accountIds: options.accountId ? [options.accountId] : undefined,
     regions: options.regions ?? null,
     region: options.region,
     endpointUrl: options.endpointUrl,

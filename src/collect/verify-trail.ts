@@ -5,6 +5,7 @@ import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { LogIntegrity } from '../inventory/schema.js';
 import type { StreamLocation } from '../integrity/digest.js';
+import { inShard, type ShardSpec } from '../shard/assign.js';
 import { streamId, type StreamPlan } from '../integrity/streams.js';
 import { ClientPool } from './aws.js';
 import { parseArn, ScanContext, type CollectorSpec } from './context.js';
@@ -23,7 +24,10 @@ export const collectors: CollectorSpec[] = [
 
 export interface VerifyTrailOptions extends Omit<VerifyLogsOptions, 'only'> {
   trailArn: string;
-  accountId?: string;
+  /** For an organization trail: the member accounts whose logs to verify. */
+  accountIds?: string[];
+  /** Only the accounts of this shard, by the same assignment as scan --shard. */
+  shard?: ShardSpec | null;
   regions?: string[] | null;
   endpointUrl?: string;
   region?: string;
@@ -34,7 +38,14 @@ export interface VerifyTrailOptions extends Omit<VerifyLogsOptions, 'only'> {
 
 export class VerifyTrailError extends Error {}
 
-export async function verifyTrailLogs(options: VerifyTrailOptions): Promise<{ integrity: LogIntegrity; trail: { arn: string; name: string; isOrganizationTrail: boolean } }> {
+export interface VerifyTrailResult {
+  integrity: LogIntegrity;
+  trail: { arn: string; name: string; isOrganizationTrail: boolean };
+  /** The accounts asked for that belong to other shards (not verified here). */
+  otherShards: string[];
+}
+
+export async function verifyTrailLogs(options: VerifyTrailOptions): Promise<VerifyTrailResult> {
   const arn = parseArn(options.trailArn);
   if (!arn || arn.service !== 'cloudtrail' || !arn.resource.startsWith('trail/')) throw new VerifyTrailError(`not a trail ARN: ${options.trailArn}`);
   const pool = new ClientPool(
@@ -70,36 +81,36 @@ export async function verifyTrailLogs(options: VerifyTrailOptions): Promise<{ in
     if (!trail.s3BucketName) throw new VerifyTrailError(`trail ${trail.arn} delivers to no S3 bucket`);
     let organizationId: string | null = null;
     if (trail.isOrganizationTrail) {
-      if (!options.accountId) throw new VerifyTrailError(`${trail.arn} is an organization trail: name the member account whose logs to verify with --account`);
+      if (!options.accountIds?.length) throw new VerifyTrailError(`${trail.arn} is an organization trail: name the member accounts whose logs to verify with --account`);
       try {
         organizationId = (await pool.get('organizations', caller, homeRegion, undefined).send(new DescribeOrganizationCommand({}))).Organization?.Id ?? null;
       } catch (err) {
         throw new VerifyTrailError(`the organization id names an organization trail's keys, and it could not be read (${errorCode(err)}: ${errorMessage(err)})`);
       }
     }
-    const accountId = options.accountId ?? trail.ownerAccountId;
-    const location: Omit<StreamLocation, 'region'> = {
-      bucket: trail.s3BucketName,
-      keyPrefix: trail.s3KeyPrefix,
-      organizationId,
-      accountId,
-      trailName: trail.name,
-      trailHomeRegion: trail.homeRegion,
-    };
-    const regions = options.regions ?? (trail.isMultiRegionTrail ? await listDigestRegions(ctx, caller, location).catch((err: Error): string[] => {
-      throw new VerifyTrailError(err.message);
-    }) : [trail.homeRegion]);
-    const plans: StreamPlan[] = regions.map((region) => ({
-      ...location,
-      region,
-      id: streamId(trail.arn, accountId, region),
-      trail,
-      readerAccountId: caller,
-      bucketRegion: null,
-      unreadableReason: null,
-    }));
-    const { integrity } = await verifyStreams(ctx, plans, trail.logFileValidationEnabled ? [] : [trail], options);
-    return { integrity, trail: { arn: trail.arn, name: trail.name, isOrganizationTrail: trail.isOrganizationTrail } };
+    // The same assignment as scan --shard: a stream goes with its account.
+    const asked = options.accountIds?.length ? options.accountIds : [trail.ownerAccountId];
+    const accounts = asked.filter((id) => inShard(id, options.shard));
+    const otherShards = asked.filter((id) => !accounts.includes(id));
+    const plans: StreamPlan[] = [];
+    for (const accountId of accounts) {
+      const location: Omit<StreamLocation, 'region'> = {
+        bucket: trail.s3BucketName,
+        keyPrefix: trail.s3KeyPrefix,
+        organizationId,
+        accountId,
+        trailName: trail.name,
+        trailHomeRegion: trail.homeRegion,
+      };
+      const regions = options.regions ?? (trail.isMultiRegionTrail ? await listDigestRegions(ctx, caller, location).catch((err: Error): string[] => {
+        throw new VerifyTrailError(err.message);
+      }) : [trail.homeRegion]);
+      for (const region of regions) {
+        plans.push({ ...location, region, id: streamId(trail.arn, accountId, region), trail, readerAccountId: caller, bucketRegion: null, unreadableReason: null });
+      }
+    }
+    const { integrity } = await verifyStreams(ctx, plans, trail.logFileValidationEnabled || !accounts.length ? [] : [trail], options);
+    return { integrity, trail: { arn: trail.arn, name: trail.name, isOrganizationTrail: trail.isOrganizationTrail }, otherShards };
   } finally {
     pool.destroy();
   }

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { CallCounter } from '../../collect/observer.js';
 import { InterruptedBeforeDiscoveryError, NoCredentialsError, scan } from '../../collect/scan.js';
-import { parseShard } from '../../shard/assign.js';
+import { unusedShardIndex } from '../../shard/from-env.js';
+import { shardFlag } from '../shard.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
@@ -20,6 +21,7 @@ export interface ScanFlags extends EvaluationFlags {
   excludeAccounts?: string[];
   regions?: string[];
   shard?: string;
+  shardCount?: string;
   concurrency?: string;
   accountConcurrency?: string;
   maxAttempts?: string;
@@ -45,7 +47,7 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
     accounts: accountIds('--accounts', flags.accounts),
     ous: ouIds('--ous', flags.ous),
     excludeAccounts: accountIds('--exclude-accounts', flags.excludeAccounts) ?? [],
-    shard: shardFlag(flags.shard),
+    shard: shardFlag(flags, io.env),
     regions: regionNames('--regions', flags.regions),
     concurrency: positiveInt('--concurrency', flags.concurrency, 32, 1024),
     perAccountConcurrency: positiveInt('--account-concurrency', flags.accountConcurrency, 8, 256),
@@ -68,6 +70,8 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
   // --evidence: the bundle directory is checked and the rules/config copied in before any AWS call.
   const evidence = await openEvidence(flags, prepared, outDir, io.cwd);
 
+  const unused = unusedShardIndex(flags, io.env);
+  if (unused && !flags.quiet) io.stderr(`trailwarden: note: ${unused} is set but no --shard was given: this run scans every selected account (--shard auto splits the scan)\n`);
   const started = Date.now();
   const counter = new CallCounter();
   const progress = flags.quiet ? undefined : new Progress(io, () => counter.total);
@@ -137,13 +141,6 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
       process.off('SIGTERM', onSignal);
     }
   }
-}
-
-function shardFlag(value: string | undefined) {
-  if (value === undefined) return null;
-  const shard = parseShard(value);
-  if (typeof shard === 'string') throw new UsageError(`--shard: ${shard}`);
-  return shard;
 }
 
 /** Interrupted before the caller's identity or the organization's accounts were known: there is nothing honest to write. */

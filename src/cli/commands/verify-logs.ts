@@ -4,11 +4,15 @@ import type { FileVerdict } from '../../collect/log-integrity.js';
 import { VerifyTrailError, verifyTrailLogs } from '../../collect/verify-trail.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
-import { endpointUrl, logWindow, positiveInt, regionNames } from '../parse.js';
+import { formatShard } from '../../shard/assign.js';
+import { accountIds, endpointUrl, logWindow, positiveInt, regionNames } from '../parse.js';
+import { shardFlag } from '../shard.js';
 
 export interface VerifyLogsFlags {
   trail: string;
-  account?: string;
+  account?: string[];
+  shard?: string;
+  shardCount?: string;
   since?: string;
   until?: string;
   verifyDepth?: string;
@@ -22,11 +26,13 @@ const display = (iso: string | Date) => new Date(iso).toISOString().replace(/\.\
 
 export async function runVerifyLogs(flags: VerifyLogsFlags, io: CliIO): Promise<number> {
   if (!/^arn:[^:]+:cloudtrail:[^:]+:\d{12}:trail\/.+$/.test(flags.trail)) throw new UsageError(`--trail: "${flags.trail}" is not a trail ARN (arn:aws:cloudtrail:<region>:<account>:trail/<name>)`);
-  if (flags.account !== undefined && !/^\d{12}$/.test(flags.account)) throw new UsageError(`--account: "${flags.account}" is not a 12-digit AWS account id`);
+  const accounts = accountIds('--account', flags.account) ?? undefined;
+  const shard = shardFlag(flags, io.env);
   const window = logWindow(flags, new Date());
   const options = {
     trailArn: flags.trail,
-    accountId: flags.account,
+    accountIds: accounts,
+    shard,
     regions: regionNames('--regions', flags.regions),
     endpointUrl: endpointUrl('--endpoint-url', flags.endpointUrl ?? io.env.AWS_ENDPOINT_URL),
     region: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
@@ -72,6 +78,11 @@ export async function runVerifyLogs(flags: VerifyLogsFlags, io: CliIO): Promise<
     const invalid = s.digests.invalid + s.digests.missing + s.logs.invalid + s.logs.missing + s.logs.unlistedInChain;
     if (invalid) bad++;
     else if (s.readErrorCount || s.digests.valid === 0) bad++;
+  }
+  if (result.otherShards.length) io.stdout(`Shard ${formatShard(shard!)}: ${result.otherShards.length} of the accounts asked for belong to other shards (${result.otherShards.join(', ')})\n\n`);
+  if (!result.integrity.streams.length && result.otherShards.length) {
+    io.stderr(`trailwarden: exit 0: shard ${formatShard(shard!)} holds none of the accounts asked for; nothing to verify here\n`);
+    return EXIT.ok;
   }
   if (!result.integrity.streams.length) {
     io.stderr('trailwarden: no stream to verify: no digest region found (name them with --regions)\n');
