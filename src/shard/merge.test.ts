@@ -100,6 +100,19 @@ describe('mergeShards', () => {
     expect(mergeShards(inputs).snapshot.accounts.find((a) => a.id === id)!.s3PublicAccessBlock).toEqual(other.s3PublicAccessBlock);
   });
 
+  it('an owner\'s buckets that other shards\' trails deliver to are in its bucketNames, as an unsharded scan lists them', () => {
+    const owner = base.buckets[0]!.ownerAccountId!;
+    const expected = base.accounts.find((a) => a.id === owner)!.bucketNames;
+    expect(expected).toContain(base.buckets[0]!.name);
+    const inputs = files();
+    // Its own shard saw no trail delivering there, so it kept none of its ListBuckets.
+    inputs[shardOf(owner, COUNT) - 1]!.snapshot.accounts.find((a) => a.id === owner)!.bucketNames = [];
+    expect(mergeShards(inputs).snapshot.accounts.find((a) => a.id === owner)!.bucketNames).toEqual(expected);
+    // A ListBuckets that failed stays unknown.
+    inputs[shardOf(owner, COUNT) - 1]!.snapshot.accounts.find((a) => a.id === owner)!.bucketNames = null;
+    expect(mergeShards(inputs).snapshot.accounts.find((a) => a.id === owner)!.bucketNames).toBeNull();
+  });
+
   it('an account its own shard never listed is an error, not silently skipped', () => {
     const inputs = files();
     const id = base.accounts[1]!.id;

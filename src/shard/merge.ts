@@ -47,6 +47,7 @@ export function mergeShards(inputs: ShardFile[]): MergeResult {
     ...kept,
     usedByTrailArns: union(all.map((b) => b.usedByTrailArns)),
   }));
+  ownedTrailBuckets(accounts, buckets);
   const keys = mergeByKey(shards, (s) => s.snapshot.keys, (k) => k.arn, 'key', notes, label, (kept, all) => ({
     ...kept,
     usedByTrailArns: union(all.map((k) => k.usedByTrailArns)),
@@ -210,6 +211,18 @@ function mergeAccounts(shards: Sharded[], count: number, notes: string[]): Accou
     merged.push(record);
   }
   return merged;
+}
+
+/**
+ * An account's bucketNames are the trail buckets its ListBuckets returned. Its own shard kept only
+ * the buckets of the trails that shard saw; the other shards found the owners of their trails'
+ * buckets, with the same ListBuckets, so the merged buckets name the rest.
+ */
+function ownedTrailBuckets(accounts: AccountRecord[], buckets: Snapshot['buckets']): void {
+  for (const a of accounts) {
+    if (a.bucketNames === null) continue;
+    a.bucketNames = union([a.bucketNames, buckets.filter((b) => b.ownerAccountId === a.id).map((b) => b.name)]);
+  }
 }
 
 function mergeByKey<T extends object>(
