@@ -24,6 +24,47 @@ export const Parameters = z
       .enum(['cis-aws-v1.4.0', 'cis-aws-v3.0.0', 'cis-aws-v5.0.0'])
       .default('cis-aws-v5.0.0')
       .describe('the CIS AWS Foundations version whose metric filter patterns the monitoring rules require (--framework cis-aws-vX selects it too)'),
+    eventDataStoreRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .default(365)
+      .describe('minimum retention period, in days, of a CloudTrail Lake event data store'),
+    dataEvents: z
+      .object({
+        required: z
+          .array(
+            z
+              .object({
+                resourceType: z.string().regex(/^AWS::\w+::\w+$/, 'a data-event resource type such as AWS::DynamoDB::Table'),
+                arnPrefix: z.string().startsWith('arn:').optional().describe('only resources whose ARN starts with this (a bucket, a table); absent: every resource of the type'),
+                read: z.boolean().default(true).describe('read-only data events must be recorded'),
+                write: z.boolean().default(true).describe('write data events must be recorded'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('data events every account must record, through a multi-region trail or event data store that is logging: resource types, optionally narrowed to an ARN prefix (the organization\'s sensitive buckets and tables), read and/or write'),
+      })
+      .strict()
+      .default({ required: [] }),
+    networkActivity: z
+      .object({
+        required: z
+          .array(
+            z
+              .object({
+                eventSource: z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, 'a VPC endpoint service event source such as s3.amazonaws.com'),
+                read: z.boolean().default(true),
+                write: z.boolean().default(true),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('VPC endpoint services whose network activity events every account must record (eventCategory NetworkActivity)'),
+      })
+      .strict()
+      .default({ required: [] }),
     custom: z
       .record(z.string().regex(/^[a-zA-Z]\w*$/), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
       .default({})

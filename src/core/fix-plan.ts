@@ -23,6 +23,7 @@ const KIND_LABEL: Record<FixTarget['kind'], string> = {
   scp: 'the service control policies of organization',
   access: 'role',
   permission: 'permission',
+  'event-data-store': 'event data store',
 };
 
 export function actionId(kind: string, target: string): string {

@@ -4,7 +4,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { HELPERS, type HelperDeps } from './helpers/index.js';
 
 /** Variables a rule may use; which ones are bound depends on the scope. */
-export const VARIABLES = ['trail', 'bucket', 'key', 'topic', 'logGroup', 'stream', 'account', 'region', 'organization', 'trails', 'accounts', 'params'] as const;
+export const VARIABLES = ['trail', 'bucket', 'key', 'topic', 'logGroup', 'stream', 'eventDataStore', 'recorder', 'recorders', 'account', 'region', 'organization', 'trails', 'accounts', 'params'] as const;
 
 export interface CompiledExpression {
   source: string;

@@ -122,6 +122,8 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
     const ok = run(rule.compiled.assert, vars, deps, budget);
     if (typeof ok === 'string') return { status: 'ERROR', reason: ok, vars };
     if (!ok && subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
+    // A rule judging the recorders list cannot FAIL on what the scanner could not list.
+    if (!ok && subject.recordersIncomplete && readsRecorders(rule)) return { status: 'ERROR', reason: subject.recordersIncomplete, vars };
     if (ok && subject.unseen) return { status: 'ERROR', reason: subject.unseen, vars };
     return withDetails(rule, { status: ok ? 'PASS' : 'FAIL', reason: null, vars }, deps, budget);
   }
@@ -129,7 +131,8 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
   const unknown: string[] = [];
   let cause: CollectionError | undefined;
   const failed: Record<string, unknown>[] = [];
-  for (const item of subject.trails ?? []) {
+  const items = rule.forAny === 'recorders' ? (subject.recorders ?? []) : (subject.trails ?? []);
+  for (const item of items) {
     if (budget.exceeded) break;
     const itemVars = { ...vars, ...item };
     const missing = missingFacts(rule, itemVars, snapshot);
@@ -140,14 +143,19 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
     }
     const ok = run(rule.compiled.assert, itemVars, deps, budget);
     if (ok === true) return { status: 'PASS', reason: null, vars: itemVars };
-    if (typeof ok === 'string') unknown.push(`${(item.trail as { arn?: string } | undefined)?.arn ?? 'item'}: ${ok}`);
+    if (typeof ok === 'string') unknown.push(`${((item.trail ?? item.recorder) as { arn?: string } | undefined)?.arn ?? 'item'}: ${ok}`);
     else failed.push(itemVars);
   }
   if (unknown.length) return { status: 'ERROR', reason: unknown.join('; '), vars, cause };
   if (subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
+  if (rule.forAny === 'recorders' && subject.recordersIncomplete) return { status: 'ERROR', reason: subject.recordersIncomplete, vars };
   // The remediation is written for the trail closest to compliance, so its names are real.
   const representative = [...failed].sort((a, b) => closeness(b) - closeness(a))[0];
   return withDetails(rule, { status: 'FAIL', reason: null, vars: representative ?? vars, judged: failed.map((v) => evidence(rule, v)) }, deps, budget);
+}
+
+function readsRecorders(rule: Rule): boolean {
+  return /(?<![\w.])recorders\b/.test(`${rule.when ?? ''} ${rule.assert}`.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
 }
 
 /** On a FAIL, the rule's `details` expression says exactly what is wrong; it never changes the verdict. */
@@ -169,20 +177,26 @@ function withDetails(rule: Rule, verdict: Verdict, deps: HelperDeps, budget: Eva
 function closeness(vars: Record<string, unknown>): number {
   const t = vars.trail as { isMultiRegionTrail?: boolean; status?: { isLogging?: boolean } | null } | undefined;
   const g = vars.logGroup as { exists?: boolean | null } | null | undefined;
-  return (t?.isMultiRegionTrail ? 1 : 0) + (t?.status?.isLogging ? 1 : 0) + (g?.exists ? 2 : 0);
+  const r = vars.recorder as { multiRegion?: boolean | null; recording?: boolean | null } | undefined;
+  return (t?.isMultiRegionTrail ? 1 : 0) + (t?.status?.isLogging ? 1 : 0) + (g?.exists ? 2 : 0) + (r?.multiRegion ? 1 : 0) + (r?.recording ? 1 : 0);
 }
 
 /** The facts a verdict read: every `variable.field` its expressions name, with its value. */
 function evidence(rule: Rule, vars: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const text = `${rule.when ?? ''} ${rule.assert}`.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  for (const m of text.matchAll(/(?<![\w.])(trail|bucket|key|topic|logGroup|stream|account|region|organization|params)\.([a-zA-Z_]\w*)/g)) {
+  for (const m of text.matchAll(/(?<![\w.])(trail|bucket|key|topic|logGroup|stream|eventDataStore|recorder|account|region|organization|params)\.([a-zA-Z_]\w*)/g)) {
     const owner = vars[m[1]!];
     if (owner && typeof owner === 'object') out[`${m[1]}.${m[2]}`] = (owner as Record<string, unknown>)[m[2]!] ?? null;
     else out[m[1]!] = owner ?? null;
   }
   const trail = vars.trail as { arn?: string } | undefined;
-  if (rule.forAny && trail?.arn) out.trailArn = trail.arn;
+  const recorder = vars.recorder as { arn?: string; kind?: string } | undefined;
+  if (rule.forAny === 'trails' && trail?.arn) out.trailArn = trail.arn;
+  if (rule.forAny === 'recorders' && recorder?.arn) {
+    out.recorderArn = recorder.arn;
+    out.recorderKind = recorder.kind ?? null;
+  }
   return out;
 }
 
@@ -196,7 +210,7 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict, ctx: FixConte
     verdict.status === 'PASS'
       ? render(rule.message.pass, vars)
       : verdict.status === 'FAIL'
-        ? render(rule.message.fail, vars) + (verdict.judged ? judgedSuffix(verdict.judged) : '')
+        ? render(rule.message.fail, vars) + (verdict.judged ? judgedSuffix(verdict.judged, rule.forAny === 'recorders') : '')
         : verdict.status === 'NOT_APPLICABLE'
           ? `Not applicable to ${name}.`
           : `Could not judge ${name}: ${capText(verdict.reason ?? '')}`;
@@ -232,18 +246,23 @@ function toFinding(rule: Rule, subject: Subject, verdict: Verdict, ctx: FixConte
       verdict.status === 'NOT_APPLICABLE'
         ? {}
         : verdict.judged
-          ? { ...withoutItemFacts(evidence(rule, vars)), trailsJudged: verdict.judged, ...(verdict.details ? { details: verdict.details } : {}) }
+          ? {
+              ...withoutItemFacts(evidence(rule, vars)),
+              [rule.forAny === 'recorders' ? 'recordersJudged' : 'trailsJudged']: verdict.judged,
+              ...(verdict.details ? { details: verdict.details } : {}),
+            }
           : { ...evidence(rule, vars), ...(verdict.details ? { details: verdict.details } : {}) },
   };
 }
 
-function judgedSuffix(judged: Record<string, unknown>[]): string {
-  if (!judged.length) return ' No trail covers it.';
-  const arns = judged.map((j) => capText(String(j.trailArn ?? j['trail.arn'] ?? '?')));
-  return ` Trails judged (${arns.length}), none passing: ${arns.slice(0, 5).join(', ')}${arns.length > 5 ? `, and ${arns.length - 5} more` : ''}; the evidence lists each one's facts.`;
+function judgedSuffix(judged: Record<string, unknown>[], recorders = false): string {
+  if (!judged.length) return recorders ? ' No trail or event data store covers it.' : ' No trail covers it.';
+  const arns = judged.map((j) => capText(String(j.trailArn ?? j.recorderArn ?? j['trail.arn'] ?? '?')));
+  const what = recorders ? 'Trails and event data stores' : 'Trails';
+  return ` ${what} judged (${arns.length}), none passing: ${arns.slice(0, 5).join(', ')}${arns.length > 5 ? `, and ${arns.length - 5} more` : ''}; the evidence lists each one's facts.`;
 }
 
 /** On a forAny FAIL the per-item facts belong to each judged item, not to the subject. */
 function withoutItemFacts(e: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(e).filter(([k]) => !/^(trail|logGroup|bucket|key|topic)\.|^trailArn$/.test(k)));
+  return Object.fromEntries(Object.entries(e).filter(([k]) => !/^(trail|logGroup|bucket|key|topic|recorder)\.|^(trailArn|recorderArn|recorderKind)$/.test(k)));
 }

@@ -5,7 +5,7 @@ import type { CollectionError, ResourceType } from '../inventory/schema.js';
 
 interface FactSpec {
   /** The CEL variable the fact hangs off. */
-  variable: 'trail' | 'bucket' | 'key' | 'topic' | 'logGroup' | 'account' | 'organization';
+  variable: 'trail' | 'bucket' | 'key' | 'topic' | 'logGroup' | 'eventDataStore' | 'recorder' | 'account' | 'organization';
   resourceType: ResourceType;
   /** The fact names collectors use in CollectionError.facts for it. */
   errorFacts: string[];
@@ -49,6 +49,12 @@ export const FACTS: Record<string, FactSpec> = {
   'logGroup.exists': { variable: 'logGroup', resourceType: 'log-group', errorFacts: ['logGroup.config'], missing: (g) => g.exists === null },
   'logGroup.metricFilters': spec('logGroup', 'log-group', 'metricFilters'),
   'logGroup.alarms': spec('logGroup', 'log-group', 'alarms'),
+  'eventDataStore.configuration': spec('eventDataStore', 'event-data-store', 'configuration'),
+  'eventDataStore.eventSelectors': spec('eventDataStore', 'event-data-store', 'eventSelectors'),
+  'eventDataStore.insightTypes': spec('eventDataStore', 'event-data-store', 'insightTypes'),
+  // A recorder is a trail or an event data store (engine/recorders.ts); its error is found by ARN.
+  'recorder.recording': { variable: 'recorder', resourceType: 'trail', errorFacts: ['trail.status', 'eventDataStore.configuration'], missing: (r) => r.recording === null },
+  'recorder.eventSelectors': { variable: 'recorder', resourceType: 'trail', errorFacts: ['trail.eventSelectors', 'eventDataStore.eventSelectors'], missing: (r) => r.eventSelectors === null },
   'account.s3PublicAccessBlock': spec('account', 'account', 's3PublicAccessBlock'),
   'account.tags': spec('account', 'account', 'tags'),
   'account.bucketNames': spec('account', 'account', 'bucketNames'),

@@ -89,7 +89,7 @@ describe('parseRule', () => {
 
   it('rejects variables the scope does not bind', () => {
     const e = loadError(VALID.replace('scope: trail', 'scope: account').replace(/\{\{trail\.\w+\}\}/g, 'x'));
-    expect(e.reason).toContain('"trail" is not available in a account rule (use forAny: trails to judge trails)');
+    expect(e.reason).toContain('"trail" is not available in a account rule (use forAny: trails to judge trails, forAny: recorders to judge trails and event data stores)');
   });
 
   it('requires the file name to be the id', () => {

@@ -6,7 +6,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { Parameters } from '../config/config.js';
-import { AccountRecord, Bucket, Key, LogGroup, LogStream, OrganizationRecord, RegionRecord, Topic, Trail } from '../inventory/schema.js';
+import { AccountRecord, Bucket, EventDataStore, Key, LogGroup, LogStream, OrganizationRecord, RegionRecord, Topic, Trail } from '../inventory/schema.js';
+import { Recorder } from './recorders.js';
 import { InputError } from '../util/input-error.js';
 import { parseYaml, schemaError, type YamlSource } from '../util/yaml-source.js';
 import { compile, ExpressionError, type CompiledExpression } from './cel.js';
@@ -30,15 +31,17 @@ export interface RulesPack {
 const TRAIL_VARS = ['trail', 'bucket', 'key', 'topic', 'logGroup'];
 const SCOPE_VARS: Record<Scope, string[]> = {
   organization: ['organization', 'account', 'accounts'],
-  account: ['account', 'organization'],
-  'account-region': ['account', 'region', 'organization'],
+  account: ['account', 'organization', 'recorders'],
+  'account-region': ['account', 'region', 'organization', 'recorders'],
   trail: [...TRAIL_VARS, 'account', 'organization'],
   bucket: ['bucket', 'trails', 'account', 'organization'],
   key: ['key', 'trails', 'account', 'organization'],
   topic: ['topic', 'trails', 'account', 'organization'],
   'log-group': ['logGroup', 'trails', 'account', 'organization'],
   'log-stream': ['stream', 'trail', 'bucket', 'account', 'organization'],
+  'event-data-store': ['eventDataStore', 'account', 'organization'],
 };
+const ITEM_VARS = { trails: TRAIL_VARS, recorders: ['recorder'] } as const;
 
 const VAR_SCHEMAS: Record<string, z.ZodType> = {
   trail: Trail,
@@ -47,6 +50,8 @@ const VAR_SCHEMAS: Record<string, z.ZodType> = {
   topic: Topic,
   logGroup: LogGroup,
   stream: LogStream,
+  eventDataStore: EventDataStore,
+  recorder: Recorder,
   account: AccountRecord,
   region: RegionRecord,
   organization: OrganizationRecord,
@@ -91,7 +96,7 @@ function usedVariables(expression: string): string[] {
   return [...code.matchAll(/(?<![\w.])([a-zA-Z_]\w*)(?=\s*\.)/g)].map((m) => m[1]!);
 }
 
-const KNOWN_VARIABLES = new Set([...Object.keys(VAR_SCHEMAS), 'trails', 'accounts']);
+const KNOWN_VARIABLES = new Set([...Object.keys(VAR_SCHEMAS), 'trails', 'accounts', 'recorders']);
 
 function fail(source: YamlSource, path: (string | number)[], reason: string, key?: string): never {
   throw new InputError(source.file, source.lineOf(path, key), reason);
@@ -105,7 +110,7 @@ export function parseRule(file: string, text: string): Rule {
   const expected = `${rule.id}.yaml`;
   if (basename(file) !== expected) fail(source, ['id'], `rule id "${rule.id}" must match its file name (${expected})`);
 
-  const allowed = new Set([...SCOPE_VARS[rule.scope], 'params', ...(rule.forAny ? TRAIL_VARS : [])]);
+  const allowed = new Set([...SCOPE_VARS[rule.scope], 'params', ...(rule.forAny ? ITEM_VARS[rule.forAny] : [])]);
   if (rule.forAny && !['organization', 'account', 'account-region'].includes(rule.scope)) {
     fail(source, ['forAny'], `forAny is for organization, account and account-region rules, not ${rule.scope}`);
   }
@@ -114,7 +119,7 @@ export function parseRule(file: string, text: string): Rule {
     if (expression === undefined) return null;
     const at = field === 'fixedOn' ? ['fixedOn', 'target'] : [field];
     for (const v of usedVariables(expression)) {
-      if (KNOWN_VARIABLES.has(v) && !allowed.has(v)) fail(source, at, `${field}: "${v}" is not available in a ${rule.scope} rule${rule.forAny ? '' : ' (use forAny: trails to judge trails)'}`);
+      if (KNOWN_VARIABLES.has(v) && !allowed.has(v)) fail(source, at, `${field}: "${v}" is not available in a ${rule.scope} rule${rule.forAny ? '' : ' (use forAny: trails to judge trails, forAny: recorders to judge trails and event data stores)'}`);
     }
     const unknown = unknownFieldPath(expression, allowed);
     if (unknown) fail(source, at, `${field}: "${unknown}" is not a field of the inventory`);

@@ -6,7 +6,7 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational']
 export const Severity = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof Severity>;
 
-export const SCOPES = ['organization', 'account', 'account-region', 'trail', 'bucket', 'key', 'topic', 'log-group', 'log-stream'] as const;
+export const SCOPES = ['organization', 'account', 'account-region', 'trail', 'bucket', 'key', 'topic', 'log-group', 'log-stream', 'event-data-store'] as const;
 export const Scope = z.enum(SCOPES);
 export type Scope = z.infer<typeof Scope>;
 
@@ -16,7 +16,7 @@ export const FRAMEWORK_ID = /^(aws-fsbp|cis-aws-v\d+\.\d+\.\d+|nist-800-53-r5|pc
 const text = z.string().trim().min(1);
 
 /** What a rule's FAIL is fixed on: the kind of thing to change (the fix plan groups findings by it). */
-export const FIX_KINDS = ['trail', 'log-group', 'bucket', 'key', 'topic', 'account', 'organization', 'scp'] as const;
+export const FIX_KINDS = ['trail', 'log-group', 'bucket', 'key', 'topic', 'account', 'organization', 'scp', 'event-data-store'] as const;
 export const FixKind = z.enum(FIX_KINDS);
 export type FixKind = z.infer<typeof FixKind>;
 
@@ -29,10 +29,10 @@ export const RuleFile = z
     description: text.describe('what the rule checks, in plain words'),
     rationale: text.describe('why it matters for the audit log'),
     forAny: z
-      .enum(['trails'])
+      .enum(['trails', 'recorders'])
       .optional()
       .describe(
-        'evaluate `assert` once per item (each bound to `trail`): PASS if any item passes; ERROR if none passes and some could not be judged; FAIL otherwise',
+        'evaluate `assert` once per item (trails: each bound to `trail` and its linked resources; recorders: each trail and event data store covering the subject, bound to `recorder`): PASS if any item passes; ERROR if none passes and some could not be judged; FAIL otherwise',
       ),
     when: text.optional().describe('CEL; false -> NOT_APPLICABLE'),
     assert: text.describe('CEL; true -> PASS, false -> FAIL'),

@@ -1,10 +1,11 @@
 // The evaluation view: for each scope, the subjects a rule is judged on and the CEL variables
 // each one sees. Linked resources are joined onto trails here so rules stay one-liners.
-import type { AccountRecord, Alarm, Bucket, Key, LogGroup, LogStream, Snapshot, Topic, Trail } from '../inventory/schema.js';
+import type { AccountRecord, Alarm, Bucket, EventDataStore, Key, LogGroup, LogStream, Snapshot, Topic, Trail } from '../inventory/schema.js';
+import { eventDataStoreRecorder, trailRecorder, type Recorder } from './recorders.js';
 import type { Scope } from './rule-schema.js';
 
 export interface ResourceRef {
-  type: 'organization' | 'account' | 'account-region' | 'trail' | 'bucket' | 'key' | 'topic' | 'log-group' | 'log-stream';
+  type: 'organization' | 'account' | 'account-region' | 'trail' | 'bucket' | 'key' | 'topic' | 'log-group' | 'log-stream' | 'event-data-store';
   id: string;
   arn: string | null;
   name: string;
@@ -18,6 +19,10 @@ export interface Subject {
   vars: Record<string, unknown>;
   /** Per-item variables for rules with `forAny: trails`. */
   trails?: Record<string, unknown>[];
+  /** Per-item variables for rules with `forAny: recorders` (each `{ recorder }`). */
+  recorders?: Record<string, unknown>[];
+  /** The event data stores that could cover the subject were not all listed: a recorder-judging FAIL becomes ERROR. */
+  recordersIncomplete?: string | null;
   /** The subject cannot be judged at all (its account could not be scanned): every verdict is ERROR. */
   blocked: string | null;
   /** What the scanner may have missed; a FAIL then becomes ERROR ("could not see everything"). */
@@ -51,12 +56,14 @@ export class InventoryView {
   private readonly topics: Map<string, Topic>;
   private readonly logGroups: Map<string, LogGroupView>;
   private readonly trailVars = new Map<string, TrailVars>();
+  private readonly eventDataStores: Map<string, EventDataStore>;
 
   constructor(readonly snapshot: Snapshot) {
     this.accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
     this.buckets = new Map(snapshot.buckets.map((b) => [b.name, b]));
     this.keys = new Map(snapshot.keys.map((k) => [k.arn, k]));
     this.topics = new Map(snapshot.topics.map((t) => [t.arn, t]));
+    this.eventDataStores = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d]));
     this.logGroups = new Map(
       snapshot.logGroups.map((g) => [
         g.arn,
@@ -105,6 +112,10 @@ export class InventoryView {
         );
       case 'log-stream':
         return (this.snapshot.logIntegrity?.streams ?? []).map((s) => this.streamSubject(s));
+      case 'event-data-store':
+        return (this.snapshot.eventDataStores ?? []).map((d) =>
+          this.resourceSubject({ type: 'event-data-store', id: d.arn, arn: d.arn, name: d.name }, d.ownerAccountId, d.homeRegion, { eventDataStore: d }),
+        );
     }
   }
 
@@ -172,14 +183,38 @@ export class InventoryView {
     return unreachable.length ? `regions ${unreachable.join(', ')} could not be listed, so trails there are unknown` : null;
   }
 
+  /** The trails and event data stores covering the account (in `region` when given), as recorders. */
+  private recordersOf(a: AccountRecord, region?: string): Recorder[] {
+    const trails = a.coveringTrailArns
+      .map((arn) => this.trailVars.get(arn)?.trail)
+      .filter((t): t is Trail => !!t && (region === undefined || t.isMultiRegionTrail || t.homeRegion === region));
+    const stores = (a.coveringEventDataStoreArns ?? [])
+      .map((arn) => this.eventDataStores.get(arn))
+      .filter((d): d is EventDataStore => !!d && (region === undefined || d.configuration?.multiRegionEnabled !== false || d.homeRegion === region));
+    return [...trails.map(trailRecorder), ...stores.map(eventDataStoreRecorder)];
+  }
+
+  /** The event data stores that would cover the account could not all be listed (its own, or the organization's). */
+  private recordersIncompleteness(a: AccountRecord): string | null {
+    const org = this.snapshot.organization;
+    const owners = new Set([a.id, ...(org.available && a.organizationStatus !== null && org.managementAccountId ? [org.managementAccountId] : [])]);
+    const failed = this.snapshot.errors.filter((e) => e.operation === 'ListEventDataStores' && e.accountId !== null && owners.has(e.accountId));
+    if (!failed.length) return null;
+    const where = [...new Set(failed.map((e) => `${e.accountId}/${e.region ?? '?'}`))].sort();
+    return `the event data stores of ${where.join(', ')} could not be listed (${failed[0]!.code}: ${failed[0]!.message}), so a recorder there is unknown`;
+  }
+
   private accountSubject(a: AccountRecord): Subject {
+    const recorders = this.recordersOf(a);
     return {
       resource: { type: 'account', id: a.id, arn: null, name: a.name },
       accountId: a.id,
       accountName: a.name,
       region: null,
-      vars: { account: a, organization: this.snapshot.organization },
+      vars: { account: a, organization: this.snapshot.organization, recorders },
       trails: this.trailItems(a.coveringTrailArns),
+      recorders: recorders.map((recorder) => ({ recorder })),
+      recordersIncomplete: this.recordersIncompleteness(a),
       blocked: a.status === 'error' ? `account ${a.id} could not be scanned: ${a.reason}` : null,
       incomplete: this.accountIncompleteness(a),
     };
@@ -191,12 +226,15 @@ export class InventoryView {
       // Nothing is known about its regions; one blocked subject says so rather than none.
       return [{ ...this.accountSubject(a), resource: { type: 'account-region', id: `${a.id}/*`, arn: null, name: `${a.name} (all regions)` } }];
     }
+    const incomplete = this.recordersIncompleteness(a);
     return regions.map((r) => ({
       resource: { type: 'account-region', id: `${a.id}/${r.name}`, arn: null, name: `${a.name} ${r.name}` },
       accountId: a.id,
       accountName: a.name,
       region: r.name,
-      vars: { account: a, region: r, organization: this.snapshot.organization },
+      vars: { account: a, region: r, organization: this.snapshot.organization, recorders: this.recordersOf(a, r.name) },
+      recorders: this.recordersOf(a, r.name).map((recorder) => ({ recorder })),
+      recordersIncomplete: incomplete,
       trails: this.trailItems(
         a.coveringTrailArns.filter((arn) => {
           const t = this.trailVars.get(arn)?.trail;

@@ -16,7 +16,7 @@
 //   with an entry in "errors").
 // - Arrays of identifiable items merge BY IDENTITY:
 //     accounts: id              accounts[].regions: name
-//     trails, keys, topics, logGroups, logGroups[].alarms: arn
+//     trails, eventDataStores, channels, keys, topics, logGroups, logGroups[].alarms: arn
 //     buckets: name             logGroups[].metricFilters: name
 //     organization.serviceControlPolicies: id
 //     organization.organizationalUnits: id
@@ -50,6 +50,8 @@ const IDENTITY: Readonly<Record<string, string>> = {
   accounts: 'id',
   'accounts.regions': 'name',
   trails: 'arn',
+  eventDataStores: 'arn',
+  channels: 'arn',
   keys: 'arn',
   topics: 'arn',
   logGroups: 'arn',

@@ -65,7 +65,7 @@ afterAll(async () => {
 describe('scan --verify-logs', () => {
   it('records the window and one stream per trail, account and region in a valid snapshot', () => {
     assertValidSnapshot(snapshot);
-    expect(snapshot.schemaVersion).toBe('1.1');
+    expect(snapshot.schemaVersion).toBe('1.2');
     const li = snapshot.logIntegrity!;
     expect([li.since, li.until, li.depth]).toEqual([m.window.start.toISOString(), m.window.end.toISOString(), 'logs']);
     for (const name of Object.keys(m.streams) as CorpusStreamName[]) streamOf(snapshot, name);

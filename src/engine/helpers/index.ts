@@ -10,6 +10,8 @@ import type { CisVersion } from './cis-monitoring-patterns.js';
 import { monitoringVerdict } from './monitoring.js';
 import { accountsUnprotectedByScp, scpProtection } from './scp.js';
 import { recordsAllManagementEvents, recordsManagementEvents } from './trails.js';
+import { recordsDataEventTypes, unmetDataEvents, unmetNetworkActivity, type DataEventRequirement, type NetworkActivityRequirement } from './data-events.js';
+import type { Recorder } from '../recorders.js';
 
 export interface HelperDeps {
   now: Date;
@@ -40,6 +42,15 @@ export const HELPERS: Helper[] = [
     recordsAllManagementEvents(s),
   ),
   helper('recordsManagementEvents(dyn): bool', 'event selectors record some management events', (_d, s: EventSelectors | null) => recordsManagementEvents(s)),
+  helper('recordsDataEventTypes(dyn, string): bool', 'event selectors record, read and write and for all resources, a data-event resource type starting with the prefix (e.g. "AWS::Bedrock::")', (_d, s: EventSelectors | null, prefix: string) =>
+    recordsDataEventTypes(s, prefix),
+  ),
+  helper('unmetDataEvents(dyn, dyn): list<string>', 'each required data event (resourceType, arnPrefix, read, write) that no multi-region, recording trail or event data store of the list records', (_d, recorders: Recorder[], required: DataEventRequirement[]) =>
+    unmetDataEvents(recorders ?? [], required ?? []),
+  ),
+  helper('unmetNetworkActivity(dyn, dyn): list<string>', 'each required VPC endpoint service (eventSource, read, write) whose network activity events no multi-region, recording recorder of the list records in full', (_d, recorders: Recorder[], required: NetworkActivityRequirement[]) =>
+    unmetNetworkActivity(recorders ?? [], required ?? []),
+  ),
   helper('accountsUnprotectedByScp(dyn, dyn): list<string>', 'member accounts whose SCPs do not deny trail tampering', (_d, org: OrganizationRecord, accounts: AccountRecord[]) => {
     const r = accountsUnprotectedByScp(org, accounts);
     if (r === null) throw new CannotJudge('service control policies were not collected');

@@ -44,6 +44,8 @@ const RESOURCE_TYPE: Record<Finding['resource']['type'], string> = {
   'log-group': 'Other',
   // The logs one trail wrote for one account and region: named by the trail's ARN.
   'log-stream': 'AwsCloudTrailTrail',
+  // ASFF has no CloudTrail Lake type.
+  'event-data-store': 'Other',
 };
 
 function resourceId(f: Finding, partition: string): string {

@@ -48,6 +48,7 @@ const RESOURCE_TYPE: Record<Finding['resource']['type'], string> = {
   'log-group': 'AWS::Logs::LogGroup',
   // The logs one trail wrote for one account and region: named by the trail's ARN.
   'log-stream': 'AWS::CloudTrail::Trail',
+  'event-data-store': 'AWS::CloudTrail::EventDataStore',
 };
 
 const epochMs = (iso: string) => Date.parse(iso);
