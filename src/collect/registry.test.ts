@@ -48,6 +48,18 @@ describe('collector registry', () => {
     }
   });
 
+  it('CloudTrail Lake adds exactly its four read actions to the member policy, and no Lake write is declared or allowed', () => {
+    const actions = iamPolicy('member', 'TrailwardenAudit').Statement[0]!.Action;
+    const lake = actions.filter((a) => /EventDataStore|Channel/.test(a));
+    expect(lake).toEqual(['cloudtrail:GetChannel', 'cloudtrail:GetEventDataStore', 'cloudtrail:ListChannels', 'cloudtrail:ListEventDataStores']);
+    // Insights on a data store is read with the trails' own GetInsightSelectors.
+    expect(actions).toContain('cloudtrail:GetInsightSelectors');
+    const none = new Set<string>();
+    for (const op of ['CreateEventDataStore', 'UpdateEventDataStore', 'DeleteEventDataStore', 'StopEventDataStoreIngestion', 'CreateChannel', 'DeleteChannel', 'PutInsightSelectors', 'StartQuery']) {
+      expect(isDeclaredOperation('cloudtrail', op, none), op).toBe(false);
+    }
+  });
+
   it('log verification is opt-in: its reads are in no policy, and allowed by no guard, unless asked for', () => {
     const plain = iamPolicy('member', 'x').Statement.flatMap((s) => s.Action);
     for (const a of ['s3:GetObject', 's3:ListBucket', 'cloudtrail:ListPublicKeys', 'kms:Decrypt']) expect(plain, a).not.toContain(a);
