@@ -176,6 +176,8 @@ export class SyntheticServices {
       const own = (this.ownTrails.get(call.account) ?? []).filter((t) => t.multiRegion || t.homeRegion === call.region);
       return { trailList: [...this.orgTrails, ...own].map(describeTrail) };
     }
+    const lake = this.lake(call);
+    if (lake !== undefined) return lake;
     const name = String(p.Name ?? p.TrailName ?? '');
     if (call.operation === 'ListTags') {
       const ids = (p.ResourceIdList as string[] | undefined) ?? [];
@@ -215,6 +217,64 @@ export class SyntheticServices {
         return { TrailARN: t.arn, InsightSelectors: t.insights.map((InsightType) => ({ InsightType })) };
       default:
         throw unknown(call);
+    }
+  }
+
+  /** CloudTrail Lake operations, in the shape of the CloudTrail API reference; undefined for the trails' operations. */
+  private lake(call: Call): unknown {
+    const p = call.params;
+    const mine = <T extends { owner: string }>(items: T[], region: (t: T) => string) => items.filter((t) => t.owner === call.account && region(t) === call.region);
+    const store = (ref: unknown) => {
+      const d = this.org.eventDataStores.find((x) => x.arn === ref && x.owner === call.account);
+      if (!d) throw new ServiceError(400, 'EventDataStoreNotFoundException', `The specified event data store ${String(ref)} was not found.`);
+      return d;
+    };
+    switch (call.operation) {
+      case 'ListEventDataStores':
+        return { EventDataStores: mine(this.org.eventDataStores, (d) => d.homeRegion).map((d) => ({ EventDataStoreArn: d.arn, Name: d.name })) };
+      case 'GetEventDataStore': {
+        const d = store(p.EventDataStore);
+        return {
+          EventDataStoreArn: d.arn,
+          Name: d.name,
+          Status: 'ENABLED',
+          AdvancedEventSelectors: [
+            { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+            { Name: 'Lambda data events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::Lambda::Function'] }] },
+          ],
+          MultiRegionEnabled: d.multiRegion,
+          OrganizationEnabled: d.organization,
+          RetentionPeriod: d.retentionDays,
+          TerminationProtectionEnabled: d.terminationProtection,
+          CreatedTimestamp: EPOCH_2024,
+          UpdatedTimestamp: EPOCH_2024,
+          ...(d.kmsKeyArn ? { KmsKeyId: d.kmsKeyArn } : {}),
+          BillingMode: 'FIXED_RETENTION_PRICING',
+          FederationStatus: 'DISABLED',
+        };
+      }
+      case 'GetInsightSelectors': {
+        if (p.EventDataStore === undefined) return undefined;
+        const d = store(p.EventDataStore);
+        if (!d.insights.length) throw new ServiceError(400, 'InsightNotEnabledException', `Insights are not enabled for ${d.arn}.`);
+        return { EventDataStoreArn: d.arn, InsightSelectors: d.insights.map((InsightType) => ({ InsightType })) };
+      }
+      case 'ListChannels':
+        return { Channels: mine(this.org.channels, (c) => c.region).map((c) => ({ ChannelArn: c.arn, Name: c.name })) };
+      case 'GetChannel': {
+        const c = this.org.channels.find((x) => x.arn === p.Channel && x.owner === call.account);
+        if (!c) throw new ServiceError(400, 'ChannelNotFoundException', `The specified channel ${String(p.Channel)} was not found.`);
+        return {
+          ChannelArn: c.arn,
+          Name: c.name,
+          Source: c.source,
+          SourceConfig: { ApplyToAllRegions: true, AdvancedEventSelectors: [] },
+          Destinations: [{ Type: 'EVENT_DATA_STORE', Location: c.destinationArn }],
+          IngestionStatus: { LatestIngestionSuccessTime: EPOCH_2024 },
+        };
+      }
+      default:
+        return undefined;
     }
   }
 

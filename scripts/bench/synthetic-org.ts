@@ -41,6 +41,29 @@ export interface SyntheticTrail {
   advancedSelectors: boolean;
 }
 
+/** A CloudTrail Lake event data store (GetEventDataStore facts) and the Insights on it. */
+export interface SyntheticEventDataStore {
+  arn: string;
+  name: string;
+  owner: string;
+  homeRegion: string;
+  organization: boolean;
+  multiRegion: boolean;
+  kmsKeyArn: string | null;
+  retentionDays: number;
+  terminationProtection: boolean;
+  insights: string[];
+}
+
+export interface SyntheticChannel {
+  arn: string;
+  name: string;
+  owner: string;
+  region: string;
+  source: string;
+  destinationArn: string;
+}
+
 export interface SyntheticBucket {
   name: string;
   owner: string;
@@ -89,6 +112,8 @@ export interface SyntheticOrg {
   /** Enabled regions every account has, home region first. */
   regions: string[];
   trails: SyntheticTrail[];
+  eventDataStores: SyntheticEventDataStore[];
+  channels: SyntheticChannel[];
   buckets: Map<string, SyntheticBucket>;
   keys: Map<string, SyntheticKey>;
   logGroups: Map<string, SyntheticLogGroup>;
@@ -315,8 +340,25 @@ export function buildSyntheticOrg(accountCount: number, regionCount: number): Sy
     },
     { id: 'p-bnchdeny1', name: 'ProtectCloudTrail', awsManaged: false, content: JSON.stringify(denyTrailChanges), targets: ['ou-bnch-workloads'] },
   ];
+  // CloudTrail Lake: an organization event data store with Insights in the management account, and
+  // a channel from a partner source into it.
+  const orgStore: SyntheticEventDataStore = {
+    arn: `arn:aws:cloudtrail:${home}:${mgmt}:eventdatastore/bench-org-lake-0000-0000-000000000001`,
+    name: 'org-lake',
+    owner: mgmt,
+    homeRegion: home,
+    organization: true,
+    multiRegion: true,
+    kmsKeyArn: trails[0]!.kmsKeyArn,
+    retentionDays: 2557,
+    terminationProtection: true,
+    insights: ['ApiCallRateInsight'],
+  };
+  const channels: SyntheticChannel[] = [
+    { arn: `arn:aws:cloudtrail:${home}:${mgmt}:channel/bench-partner-0000-0000-000000000001`, name: 'partner-events', owner: mgmt, region: home, source: 'Custom', destinationArn: orgStore.arn },
+  ];
   void audit;
-  return { managementAccountId: mgmt, accounts, units, regions: [...regions], trails, buckets, keys, logGroups, topics, scps };
+  return { managementAccountId: mgmt, accounts, units, regions: [...regions], trails, eventDataStores: [orgStore], channels, buckets, keys, logGroups, topics, scps };
 }
 
 /** Trails DescribeTrails (with shadow trails) lists for one account in one region. */

@@ -71,6 +71,20 @@ describe('a real scan against the synthetic endpoint', () => {
     expect(snap.trails.some((t) => !t.isMultiRegionTrail)).toBe(true);
   });
 
+  it('finds the organization event data store and the channel, read by their owner, and credits every member with the data store', () => {
+    expect(snap.eventDataStores.map((d) => d.arn)).toEqual(org.eventDataStores.map((d) => d.arn));
+    const expected = org.eventDataStores[0]!;
+    const d = snap.eventDataStores[0]!;
+    expect(d).toMatchObject({ ownerAccountId: expected.owner, homeRegion: expected.homeRegion, insightTypes: expected.insights });
+    expect(d.configuration).toMatchObject({
+      status: 'ENABLED', organizationEnabled: true, multiRegionEnabled: true, retentionPeriodDays: expected.retentionDays,
+      terminationProtectionEnabled: true, kmsKeyId: expected.kmsKeyArn,
+    });
+    expect(d.eventSelectors?.dataEvents?.map((e) => e.resourceType)).toEqual(['AWS::Lambda::Function']);
+    for (const a of snap.accounts) expect(a.coveringEventDataStoreArns).toEqual([expected.arn]);
+    expect(snap.channels.map((c) => [c.arn, c.configuration?.destinations[0]?.location])).toEqual(org.channels.map((c) => [c.arn, c.destinationArn]));
+  });
+
   it('reads every linked bucket, key, log group and topic as its owner', () => {
     const trailBuckets = [...org.buckets.values()].filter((b) => b.policyFor !== null);
     expect(snap.buckets.map((b) => b.name).sort()).toEqual(trailBuckets.map((b) => b.name).sort());
