@@ -1,4 +1,5 @@
 // The evaluate -> report -> gate half of a run, shared by `scan` and `evaluate`.
+import { historyFor, loadHistory, type History, type LoadedHistory } from '../report/history.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/config.js';
@@ -33,6 +34,8 @@ export interface EvaluationFlags {
   waivers?: string;
   baseline?: string;
   baselineAny?: boolean;
+  /** --history: a directory of earlier report.json files, for the HTML's trend and what changed since the last run. */
+  history?: string;
   /** --severity: only rules of these severities are evaluated. */
   severity?: string[];
   /** --only-rules / --exclude-rules: rule ids evaluated, or left out. */
@@ -59,6 +62,7 @@ export interface Prepared {
   selection?: Selection;
   waivers: WaiverSet | null;
   baseline: Baseline | null;
+  history?: LoadedHistory;
 }
 
 
@@ -79,7 +83,8 @@ export async function prepare(flags: EvaluationFlags, cwd: string): Promise<Prep
   const waivers = flags.waivers ? await loadWaivers(resolve(cwd, flags.waivers), flags.waivers, pack.rules.map((r) => r.id)) : null;
   const baseline = flags.baseline ? baselineOf(await loadReport(resolve(cwd, flags.baseline)), flags.baseline, pack, !!flags.baselineAny) : null;
   const selection = selectionOf(flags, pack);
-  return { config, pack, formats, failOn, waivers, baseline, ...(selection ? { selection } : {}) };
+  const history = flags.history ? await loadHistory(resolve(cwd, flags.history)) : undefined;
+  return { config, pack, formats, failOn, waivers, baseline, ...(selection ? { selection } : {}), ...(history ? { history } : {}) };
 }
 
 /** The filters, each value checked against what exists: a misspelt id or severity is exit 2, not an empty report. */
@@ -147,6 +152,8 @@ export interface Outcome {
   snapshot: Snapshot;
   /** The rules that were evaluated (after config switches and --framework). */
   rules: Rule[];
+  /** --history: the trend with this run last, and what changed since the previous run. */
+  history?: History;
 }
 
 export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): Outcome {
@@ -170,7 +177,8 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
     waivers: waived.outcome,
     actions: buildFixPlan({ findings: shown, rules }),
   });
-  return { report, findings, snapshot, rules };
+  const history = prepared.history ? historyFor(prepared.history, report) : undefined;
+  return { report, findings, snapshot, rules, ...(history ? { history } : {}) };
 }
 
 export const SNAPSHOT_FILE = 'snapshot.json';

@@ -81,6 +81,16 @@ describe('the fix plan of the demo organization (report.json)', () => {
     expect(md.indexOf('### Fix these first')).toBeGreaterThan(0);
     expect(md.indexOf('### Fix these first')).toBeLessThan(md.indexOf('### Accounts'));
     expect(md).toContain('| 1 | Add the CIS metric filters and alarms to log group');
+    // Then the FAILs counted by rule, before the counts and the per-finding tables.
+    const byRule = md.indexOf('### FAIL by rule');
+    expect(byRule).toBeGreaterThan(md.indexOf('### Fix these first'));
+    expect(byRule).toBeLessThan(md.indexOf('### Accounts'));
+    const open = report.findings.filter((f) => f.status === 'FAIL' && !f.waiver);
+    const rows = md.slice(byRule, md.indexOf('### Accounts')).split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows.length).toBe(new Set(open.map((f) => f.ruleId)).size);
+    const counted = rows.map((l) => l.split(' | ')).map((c) => [c[0]!.slice(3, -1), Number(c[2])] as const);
+    for (const [ruleId, n] of counted) expect(n, ruleId).toBe(open.filter((f) => f.ruleId === ruleId).length);
+    expect(counted.reduce((a, [, n]) => a + n, 0)).toBe(open.length);
     const summary = findingsSummary(report, []);
     const lines = summary.split('\n').filter((l) => / · \d+ finding\(s\) · /.test(l));
     expect(lines).toHaveLength(5);

@@ -6,7 +6,7 @@ import type { Outcome } from '../../src/core/pipeline.js';
 import { CSV_COLUMNS, csvField, neutralizeFormula, renderCsv } from '../../src/report/formats/csv.js';
 import { reportFormat, type RenderInput } from '../../src/report/formats/index.js';
 import { renderJunit, xmlText } from '../../src/report/formats/junit.js';
-import { MAX_FAIL_ROWS, mdCell, renderMarkdown } from '../../src/report/formats/markdown.js';
+import { GITHUB_COMMENT_LIMIT, MAX_FAIL_ROWS, mdCell, renderMarkdown } from '../../src/report/formats/markdown.js';
 import { renderOcsf } from '../../src/report/formats/ocsf.js';
 import { MAX_RESULTS, MAX_TAGS, renderSarif } from '../../src/report/formats/sarif.js';
 import { renderAsff } from '../../src/report/formats/asff.js';
@@ -372,16 +372,28 @@ describe('markdown', () => {
     ]);
   });
 
-  it('caps the tables and stays far below the 1 MiB job-summary limit', () => {
+  it('stays under GitHub\'s 65,536-character comment limit, cutting finding rows first and saying what it cut', () => {
     const report = structuredClone(outcome.report);
     const template = report.findings.find((f) => f.status === 'FAIL')!;
     const long = 'x'.repeat(5000);
     report.findings = Array.from({ length: 5000 }, (_, i) => ({ ...template, fingerprint: `f${i}`, accountName: long, message: long, resource: { ...template.resource, id: `r${i}`, name: long } }));
     report.summary.byStatus = { PASS: 0, FAIL: 5000, ERROR: 0, NOT_APPLICABLE: 0 };
     const md = renderMarkdown({ report, snapshot: outcome.snapshot, rules: outcome.rules });
-    expect(Buffer.byteLength(md)).toBeLessThan(512 * 1024);
-    expect(md).toContain(`…and ${5000 - MAX_FAIL_ROWS} more failing checks`);
-    expect(md.split('\n').filter((l) => l.startsWith(`| ${template.severity} |`))).toHaveLength(MAX_FAIL_ROWS);
+    expect([...md].length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    const rows = md.split('\n').filter((l) => l.startsWith(`| ${template.severity} |`)).length;
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(MAX_FAIL_ROWS);
+    expect(md).toContain(`…and ${5000 - rows} more failing checks`);
+    expect(md).toMatch(new RegExp(`Shortened to stay under GitHub's 65,536-character comment limit: failing checks to ${rows} rows`));
+    // The headline, the by-rule count and the summary tables survive the cut.
+    expect(md.split('\n')[0]).toContain('5000 check(s) failed');
+    expect(md).toContain(`| \`${template.ruleId}\` | ${template.severity} | 5000 | 1 |`);
+  });
+
+  it('leaves a page that fits as it is, with no cut note', () => {
+    const md = renderMarkdown(input);
+    expect([...md].length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    expect(md).not.toContain('Shortened to stay under');
   });
 });
 

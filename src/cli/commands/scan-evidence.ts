@@ -16,6 +16,9 @@ export interface EvidenceFlags extends EvaluationFlags {
 export async function openEvidence(flags: EvidenceFlags, prepared: Prepared, outDir: string, cwd: string): Promise<EvidenceBundle | undefined> {
   if (flags.evidence === undefined) return undefined;
   const dir = flags.evidence;
+  // verify renders a bundle's reports again from what the bundle holds; the earlier reports behind
+  // --history are not in it, so its report.html could never be checked.
+  if (flags.history) throw new UsageError('--evidence and --history together: a bundle\'s reports are rendered again by verify from the bundle alone, and the earlier reports --history reads are not in it; write the bundle without --history (and the trend with a separate evaluate)');
   return EvidenceBundle.open(dir, cwd, outDir, {
     rulesDirs: [{ dir: BUILTIN_RULES, source: '(built-in rules pack)' }, ...(flags.rules ?? []).map((d) => ({ dir: resolve(cwd, d), source: d }))],
     pack: prepared.pack,

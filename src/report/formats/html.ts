@@ -10,6 +10,7 @@ import { SEVERITIES } from '../../engine/rule-schema.js';
 import { STATUSES } from '../../findings/finding.js';
 import { complianceView, type FrameworkCompliance } from '../compliance.js';
 import { scriptSafeJson } from './html-encode.js';
+import { historyView } from './html-history.js';
 import { integritySummary } from './html-integrity.js';
 import { frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
 import type { RenderInput, ReportFormat } from './types.js';
@@ -117,6 +118,7 @@ export function renderHtml(input: RenderInput): string {
     statusHeaders: STATUSES,
     weights: SEVERITIES.map((s) => ({ severity: s, weight: SCORE_WEIGHTS[s] })),
     logIntegrity: integritySummary(snapshot, report),
+    history: historyView(input.history, report.framework),
     ...actionsView(report),
     unscanned: report.accounts.filter((a) => a.status !== 'scanned'),
     waivers: report.waivers ?? null,

@@ -3,6 +3,7 @@
 import type { Rule } from '../../engine/load.js';
 import type { Snapshot } from '../../inventory/schema.js';
 import { capStrings } from '../../util/cap-text.js';
+import type { History } from '../history.js';
 import type { Report } from '../report.js';
 
 export interface RenderInput {
@@ -10,6 +11,8 @@ export interface RenderInput {
   snapshot: Snapshot;
   /** The rules that were evaluated (after config switches and --framework). */
   rules: Rule[];
+  /** --history: earlier runs' scores with this run last, and the diff from the previous run. */
+  history?: History;
 }
 
 export interface ReportFormat {
