@@ -234,10 +234,17 @@
         var recording = applied.filter(function (t) { return t.note === 'records'; });
         var text = state === 'covered' ? CELL_TEXT.covered + (recording.length ? recording[0].trail.name + (recording.length > 1 ? ' +' + (recording.length - 1) : '') : 'covered') : CELL_TEXT[state];
         var detail = applied.length ? applied.map(function (t) { return t.trail.name + (t.trail.org ? ' (organization trail)' : '') + ': ' + NOTE_TEXT[t.note]; }).join('; ') : 'no trail applies';
+        // What records the cell: a trail, an event data store (CloudTrail Lake) where no trail does, or none.
+        var rec = D.coverageRecorders ? D.coverageRecorders[a][j] : [-1, -1], by = rec[0] >= 0 ? D.recordedBy[rec[0]] : null, store = str(rec[1]);
+        if (state !== 'covered' && by === 'event-data-store') {
+          text = '\u25C6 Lake ' + store;
+          detail = 'recorded by the event data store ' + store + ', not by a trail; ' + detail;
+        } else if (by === 'none') detail = 'recorded by no trail and no event data store; ' + detail;
         if (reason) detail = 'not judged: ' + reason + '; ' + detail;
         var b = el('button', 'cov cov-' + state, text);
         b.type = 'button';
         b.dataset.state = state;
+        if (by) b.dataset.recordedBy = by;
         b.dataset.accountId = acc.id;
         b.dataset.region = region;
         if (reason) b.dataset.reason = reason;

@@ -3,12 +3,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { EndpointOptions, EndpointStats } from './synthetic-aws.js';
+import type { EndpointOptions, EndpointStats, RecordedRequest } from './synthetic-aws.js';
 
 export interface EndpointProcess {
   url: string;
   pid: number;
   stats(): Promise<EndpointStats>;
+  /** The requests kept with `recordRequests`. */
+  requests(): Promise<RecordedRequest[]>;
   /** The endpoint's CPU seconds so far (user + system), from /proc; null where there is none. */
   cpuSeconds(): number | null;
   stop(): Promise<void>;
@@ -42,6 +44,10 @@ export async function launchSyntheticAws(options: EndpointOptions, maxSeconds = 
     async stats() {
       const r = await fetch(`${url}/__bench/stats`);
       return (await r.json()) as EndpointStats;
+    },
+    async requests() {
+      const r = await fetch(`${url}/__bench/requests`);
+      return (await r.json()) as RecordedRequest[];
     },
     cpuSeconds() {
       try {

@@ -1,9 +1,12 @@
 // npm run bench -- [--accounts N] [--regions R] [--latency-ms L] [--throttle-rate p]
 //                  [--account-rps r] [--concurrency C] [--account-concurrency A] [--json] [--timeline]
-//                  [--out DIR]
+//                  [--out DIR] [--raw-calls N] [--skip-reference]
 // Starts the synthetic AWS endpoint in a child process, runs a real scan against it in this
 // process, evaluates and renders the reports like `trailwarden scan` does, and prints the
 // figures docs/performance.md records. With --json the last stdout line is one JSON object.
+// After the reports it replays the scan's requests as the raw baseline (raw-baseline.ts), and,
+// when the endpoint throttles, scans the same organization again without throttling, so both
+// walls come from one run.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +18,7 @@ import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
+import { rawBaseline, type RawBaselineResult } from './raw-baseline.js';
 import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
 
 // The scan command's defaults (src/cli/commands/scan.ts), so the figures describe a default run.
@@ -41,6 +45,8 @@ function parse() {
         json: { type: 'boolean', default: false },
         timeline: { type: 'boolean', default: false },
         out: { type: 'string' },
+        'raw-calls': { type: 'string' },
+        'skip-reference': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -60,6 +66,10 @@ function parse() {
     timeline: values.timeline === true,
     /** Keep snapshot.json and the reports here (default: a temporary directory, removed). */
     out: values.out,
+    /** Requests the raw baseline replays (the scan's first N); 0 = no baseline. */
+    rawCalls: number('raw-calls', values['raw-calls'], 25_000, 0, 1_000_000),
+    /** With throttling, also scan without it (same organization, latency, limits) to compare walls. */
+    reference: values['skip-reference'] !== true,
   };
 }
 
@@ -67,6 +77,27 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 /** process.resourceUsage().maxRSS is in kilobytes: the process's peak resident set so far. */
 const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+type Options = ReturnType<typeof parse>;
+
+/** One scan of the synthetic organization, as `trailwarden scan` runs it with the bench's limits. */
+async function runScan(opts: Options, endpointUrl: string) {
+  const counter = new CallCounter();
+  const cpuBefore = process.cpuUsage();
+  const t0 = performance.now();
+  const { snapshot } = await scan({
+    toolVersion: 'bench',
+    roleName: 'OrganizationAccountAccessRole',
+    concurrency: opts.concurrency,
+    perAccountConcurrency: opts.accountConcurrency,
+    endpointUrl,
+    region: 'us-east-1',
+    counter,
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { snapshot, counter, wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
 
 async function main(): Promise<void> {
   const opts = parse();
@@ -77,6 +108,7 @@ async function main(): Promise<void> {
     latencyMs: opts.latencyMs,
     throttleRate: opts.throttleRate,
     accountRps: opts.accountRps,
+    recordRequests: opts.rawCalls,
   });
   const out = opts.out ? resolve(opts.out) : await mkdtemp(join(tmpdir(), 'trailwarden-bench-'));
   if (opts.out) await mkdir(out, { recursive: true });
@@ -89,25 +121,12 @@ async function main(): Promise<void> {
     delete process.env.AWS_PROFILE;
 
     const prepared = await prepare({}, process.cwd());
-    const counter = new CallCounter();
     const rssBefore = process.memoryUsage().rss;
     let sampledPeak = rssBefore;
     const sampler = setInterval(() => {
       sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
     }, 250);
-    const cpuBefore = process.cpuUsage();
-    const t0 = performance.now();
-    const { snapshot } = await scan({
-      toolVersion: 'bench',
-      roleName: 'OrganizationAccountAccessRole',
-      concurrency: opts.concurrency,
-      perAccountConcurrency: opts.accountConcurrency,
-      endpointUrl: endpoint.url,
-      region: 'us-east-1',
-      counter,
-    });
-    const wallSeconds = (performance.now() - t0) / 1000;
-    const scanCpu = process.cpuUsage(cpuBefore);
+    const { snapshot, counter, wallSeconds, cpuSeconds: scanCpuSeconds } = await runScan(opts, endpoint.url);
     const scanPeakRssMb = peakRssMb();
 
     const t1 = performance.now();
@@ -120,6 +139,22 @@ async function main(): Promise<void> {
     const written = await writeReports(out, outcome, prepared.formats);
     const renderSeconds = (performance.now() - t3) / 1000;
     clearInterval(sampler);
+    // Taken before the baseline and the reference scan, which are not part of a scan command.
+    const wholeRunPeakRssMb = peakRssMb();
+    const findings = outcome.findings.length;
+
+    let raw: RawBaselineResult | null = null;
+    if (opts.rawCalls > 0) raw = await rawBaseline(endpoint.url, await endpoint.requests(), opts.concurrency);
+    let reference: { wallSeconds: number; cpuSeconds: number; complete: boolean; errors: number } | null = null;
+    if (opts.reference && (opts.throttleRate > 0 || opts.accountRps > 0)) {
+      const clean = await launchSyntheticAws({ accounts: opts.accounts, regions: opts.regions, latencyMs: opts.latencyMs, throttleRate: 0, accountRps: 0 });
+      try {
+        const r = await runScan(opts, clean.url);
+        reference = { wallSeconds: r.wallSeconds, cpuSeconds: r.cpuSeconds, complete: r.snapshot.complete, errors: r.snapshot.errors.length };
+      } finally {
+        await clean.stop();
+      }
+    }
 
     const callsByAccount = new Map<string, number>();
     for (const row of counter.stats()) callsByAccount.set(row.accountId, (callsByAccount.get(row.accountId) ?? 0) + row.calls);
@@ -156,24 +191,37 @@ async function main(): Promise<void> {
       collectionErrors: snapshot.errors.length,
       trails: snapshot.trails.length,
       buckets: snapshot.buckets.length,
-      findings: outcome.findings.length,
+      complete: snapshot.complete,
+      findings,
       wallSeconds: round(wallSeconds),
       lowerBoundSeconds: round(bound.seconds),
       lowerBoundBinding: bound.binding,
       lowerBoundTerms: Object.fromEntries(Object.entries(bound.terms).map(([k, v]) => [k, round(v)])),
       // With no latency there is no bound to compare against.
       ratio: bound.seconds > 0 ? round(wallSeconds / bound.seconds) : null,
-      scanCpuSeconds: round((scanCpu.user + scanCpu.system) / 1e6),
+      scanCpuSeconds: round(scanCpuSeconds),
       // The scan runs on one thread: it cannot finish before its own CPU time has passed either.
-      cpuAwareRatio: round(wallSeconds / Math.max(bound.seconds, (scanCpu.user + scanCpu.system) / 1e6)),
+      cpuBoundSeconds: round(scanCpuSeconds),
+      cpuAwareRatio: round(wallSeconds / Math.max(bound.seconds, scanCpuSeconds)),
+      cpuPerCallMs: round((scanCpuSeconds * 1000) / Math.max(1, counter.total), 3),
+      rawCpuPerCallMs: raw ? round(raw.cpuPerCallMs, 3) : null,
+      cpuPerCallRatio: raw ? round((scanCpuSeconds * 1000) / Math.max(1, counter.total) / raw.cpuPerCallMs) : null,
+      rawRequests: raw?.requests ?? null,
+      rawWallSeconds: raw ? round(raw.wallSeconds) : null,
+      rawErrorResponses: raw?.errorResponses ?? null,
+      unthrottledWallSeconds: reference ? round(reference.wallSeconds) : null,
+      unthrottledComplete: reference ? reference.complete : null,
+      unthrottledCollectionErrors: reference ? reference.errors : null,
+      wallToUnthrottled: reference ? round(wallSeconds / reference.wallSeconds) : null,
       endpointCpuSeconds: endpoint.cpuSeconds(),
       scanPeakRssMb,
-      peakRssMb: peakRssMb(),
+      peakRssMb: wholeRunPeakRssMb,
       sampledPeakRssMb: mb(sampledPeak),
       rssBeforeScanMb: mb(rssBefore),
       snapshotWriteSeconds: round(snapshotWriteSeconds),
       evaluateSeconds: round(evaluateSeconds),
       renderSeconds: round(renderSeconds),
+      evaluateRenderSeconds: round(evaluateSeconds + renderSeconds),
       formats: prepared.formats,
       reportsWritten: written.length,
       node: process.version,
@@ -184,10 +232,14 @@ async function main(): Promise<void> {
       `API calls ${result.apiCalls} (${result.apiCallsPerAccountRegion} per account-region), retries ${result.retries}, endpoint requests ${result.endpointRequests} (throttled ${result.endpointThrottled}) on ${result.endpointConnections} connections`,
       `collection errors ${result.collectionErrors}, trails ${result.trails}, buckets ${result.buckets}, findings ${result.findings}`,
       `wall ${result.wallSeconds} s; lower bound ${result.lowerBoundSeconds} s (${bound.binding}; terms ${JSON.stringify(result.lowerBoundTerms)}); ratio ${result.ratio}`,
-      `scan CPU ${result.scanCpuSeconds} s (${round((result.scanCpuSeconds * 1000) / Math.max(1, result.apiCalls))} ms a call; wall / max(bound, scan CPU) ${result.cpuAwareRatio}), endpoint CPU ${result.endpointCpuSeconds ?? 'n/a'} s`,
+      `scan CPU ${result.scanCpuSeconds} s (${result.cpuPerCallMs} ms a call; wall / max(bound, scan CPU) ${result.cpuAwareRatio}), endpoint CPU ${result.endpointCpuSeconds ?? 'n/a'} s`,
+      raw
+        ? `raw baseline (SigV4 + node:http + parse, ${raw.requests} of the scan's requests): ${result.rawCpuPerCallMs} ms CPU a call; scan / raw ${result.cpuPerCallRatio}`
+        : 'raw baseline: skipped',
       `peak RSS ${result.peakRssMb} MB (after the scan ${scanPeakRssMb} MB; ${result.rssBeforeScanMb} MB before it, with the SDK and rules loaded)`,
       `snapshot write ${result.snapshotWriteSeconds} s, evaluate ${result.evaluateSeconds} s, render ${result.renderSeconds} s (${prepared.formats.join(',')})`,
     ];
+    if (reference) lines.push(`unthrottled scan of the same configuration: wall ${result.unthrottledWallSeconds} s; throttled / unthrottled ${result.wallToUnthrottled}`);
     if (opts.timeline) lines.push(`requests per second: ${endpointStats.perSecond.join(' ')}`);
     if (opts.json) {
       process.stderr.write(`${lines.join('\n')}\n`);

@@ -23,7 +23,24 @@ export interface EndpointOptions {
   accountRps: number;
   /** Seed for the throttling draw, so runs are comparable. */
   seed?: number;
+  /** Keep the first N requests (GET /__bench/requests returns them): the raw baseline replays them. */
+  recordRequests?: number;
 }
+
+/** A request as received, enough to sign and send it again (raw-baseline.ts). */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** The headers the operation needs (content type, X-Amz-Target, x-amz-account-id); not the signature's. */
+  headers: Record<string, string>;
+  body: string;
+  signingName: string;
+  region: string;
+  accessKeyId: string;
+  sessionToken: boolean;
+}
+
+const RECORDED_HEADERS = ['content-type', 'x-amz-target', 'x-amz-account-id'];
 
 export interface EndpointStats {
   requests: number;
@@ -101,11 +118,13 @@ export async function startSyntheticAws(options: EndpointOptions): Promise<Runni
   const draw = mulberry32(options.seed ?? 1);
   const stats: EndpointStats = { requests: 0, throttled: 0, errors: 0, byOperation: {}, perSecond: [], connections: 0 };
   let firstAt: number | null = null;
+  const recorded: RecordedRequest[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/__bench/stats') return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(stats) }, 0);
+    if (url.pathname === '/__bench/requests') return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(recorded) }, 0);
 
     const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
     const signingName = scope?.[3] ?? '';
@@ -114,6 +133,11 @@ export async function startSyntheticAws(options: EndpointOptions): Promise<Runni
       return send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: `unsigned request or unknown service "${signingName}"` }, 0);
     }
     const account = accountOf(scope[1]!, services.org.managementAccountId);
+    if (recorded.length < (options.recordRequests ?? 0)) {
+      const headers: Record<string, string> = {};
+      for (const h of RECORDED_HEADERS) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h];
+      recorded.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers, body, signingName, region: scope[2]!, accessKeyId: scope[1]!, sessionToken: req.headers['x-amz-security-token'] !== undefined });
+    }
     const call = parseCall(wire.protocol, req, url, body, account, scope[2]!);
     const service = wire.protocol === 'rest-xml' && url.pathname.startsWith('/v20180820/') ? 's3control' : signingName;
     stats.requests++;

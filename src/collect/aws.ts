@@ -1,6 +1,7 @@
 // One place that builds AWS SDK clients: per (account, region, service), cached, sharing one
-// HTTP handler, with adaptive retries, the scan's concurrency limits, call accounting, and a
-// guard that refuses any operation that is not read-only.
+// HTTP handler, with retries that back off the throttled call (backoff.ts), the scan's
+// concurrency limits taken per attempt, call accounting, and a guard that refuses any operation
+// that is not read-only.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -15,6 +16,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
+  FinalizeHandler,
+  FinalizeHandlerArguments,
   HandlerExecutionContext,
   InitializeHandler,
   InitializeHandlerArguments,
@@ -23,6 +26,7 @@ import type {
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { AccountRate, BackoffPolicy, ScanRetryStrategy, type BackoffOptions } from './backoff.js';
 import type { Limits } from './limits.js';
 import { isDeclaredOperation } from './registry.js';
 import { addRecordingMiddleware, type ApiCallRecorder } from './recording.js';
@@ -60,7 +64,13 @@ export interface AwsSettings {
   /** Custom endpoint for every service (tests, emulators); S3 then uses path-style addressing. */
   endpoint?: string;
   maxAttempts: number;
+  /**
+   * Both back off each failed call on its own (backoff.ts). 'adaptive' also limits an
+   * account's sending rate while the endpoint refuses most of its attempts; 'standard' never does.
+   */
   retryMode: 'adaptive' | 'standard';
+  /** Retry delays (default DEFAULT_BACKOFF). */
+  backoff?: BackoffOptions;
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   maxSockets: number;
@@ -104,12 +114,16 @@ export class ClientPool {
   private readonly clients = new Map<string, ClientOf<ServiceName>>();
   private readonly sharedSettings = new Map<string, Record<string, unknown>>();
   private readonly handler: NodeHttpHandler;
+  private readonly backoff: BackoffPolicy;
+  private readonly rates = new Map<string, AccountRate>();
+  private readonly strategies = new Map<string, ScanRetryStrategy>();
 
   constructor(
     private readonly settings: AwsSettings,
-    private readonly limits: Limits,
+    readonly limits: Limits,
     private readonly observer: CallObserver,
   ) {
+    this.backoff = new BackoffPolicy(settings.backoff);
     const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
     // Every in-flight request listens on the one signal.
     if (settings.abortSignal) setMaxListeners(0, settings.abortSignal);
@@ -152,7 +166,7 @@ export class ClientPool {
     const config: Record<string, unknown> = {
       region,
       maxAttempts: this.settings.maxAttempts,
-      retryMode: this.settings.retryMode,
+      retryStrategy: this.retryStrategy(accountId, lane),
       requestHandler: this.handler,
     };
     if (credentials) config.credentials = credentials;
@@ -190,10 +204,34 @@ export class ClientPool {
     return client;
   }
 
+  /** The account's sending rate (adaptive mode, API lane), shared by all its clients. */
+  rateOf(accountId: string): AccountRate | undefined {
+    if (this.settings.retryMode !== 'adaptive') return undefined;
+    let rate = this.rates.get(accountId);
+    if (!rate) {
+      rate = new AccountRate();
+      this.rates.set(accountId, rate);
+    }
+    return rate;
+  }
+
+  /** One strategy per account and lane: object reads are bound by S3's per-prefix limits, not the account's API quota. */
+  private retryStrategy(accountId: string, lane: 'api' | 'objects'): ScanRetryStrategy {
+    const key = `${accountId}|${lane}`;
+    let strategy = this.strategies.get(key);
+    if (!strategy) {
+      strategy = new ScanRetryStrategy(this.settings.maxAttempts, this.backoff, lane === 'api' ? this.rateOf(accountId) : undefined);
+      this.strategies.set(key, strategy);
+    }
+    return strategy;
+  }
+
   private instrument(client: ClientOf<ServiceName>, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects'): void {
     const { limits, observer } = this;
     const optIns = new Set(this.settings.optIns ?? []);
-    const run = lane === 'objects' ? <T>(fn: () => Promise<T>) => limits.runObject(fn) : <T>(fn: () => Promise<T>) => limits.run(accountId, fn);
+    const rate = lane === 'api' ? this.rateOf(accountId) : undefined;
+    const wait = rate ? () => rate.reserve() : undefined;
+    const run = lane === 'objects' ? <T>(fn: () => Promise<T>) => limits.runObject(fn) : <T>(fn: () => Promise<T>) => limits.run(accountId, fn, wait);
     const signal = this.settings.abortSignal;
     // The union of client types has incompatible middleware signatures; this middleware is
     // protocol-agnostic, so it is added through the common shape.
@@ -215,8 +253,7 @@ export class ClientPool {
         if (signal?.aborted) throw new ScanAborted(signal.reason);
         observer.onCall(accountId, region, operation);
         try {
-          // Calls queued behind the concurrency limits are dropped, not sent, once aborted.
-          const result = await run(() => (signal?.aborted ? Promise.reject(new ScanAborted(signal.reason)) : next(args)));
+          const result = await next(args);
           observer.onCompleted(accountId, region, operation, attemptsOf(result.output));
           return result;
         } catch (err) {
@@ -225,6 +262,17 @@ export class ClientPool {
         }
       },
       { step: 'initialize', priority: 'high', name: 'trailwardenAccounting' },
+    );
+    // The concurrency slots (and the account's rate, if limited) are taken per attempt, inside
+    // the SDK's retry loop and before signing: a call waiting out a retry's backoff holds no
+    // slot, and a request is signed only once it may leave.
+    stack.addRelativeTo(
+      (next: FinalizeHandler<object, object>) => (args: FinalizeHandlerArguments<object>) => {
+        if (signal?.aborted) return Promise.reject(new ScanAborted(signal.reason));
+        // Attempts queued behind the concurrency limits are dropped, not sent, once aborted.
+        return run(() => (signal?.aborted ? Promise.reject(new ScanAborted(signal.reason)) : next(args)));
+      },
+      { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'trailwardenSlots' },
     );
   }
 

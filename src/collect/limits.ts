@@ -17,20 +17,85 @@ export class Limits {
     this.objects = pLimit(objectConcurrency);
   }
 
+  private ready = 0;
+
+  /**
+   * API calls sent or queued for a slot, not counting those waiting out their account's rate:
+   * the calls that can keep the endpoint busy.
+   */
+  get apiInFlight(): number {
+    return this.ready;
+  }
+
+  /**
+   * A limiter of account visits: `base` at once (accountWindow), and while more visits wait,
+   * one more whenever fewer than half the global slots are in use or queued for, up to
+   * 4 x base. Accounts whose calls are paced by their own rate (AccountRate) or waiting out
+   * backoffs leave the global slots idle; the window grows to fill them rather than letting
+   * the scan wait on the slowest accounts of a fixed window.
+   */
+  visitWindow(base: number, checkMs = 100): <T>(fn: () => Promise<T>) => Promise<T> {
+    const max = 4 * base;
+    let active = 0;
+    const queue: (() => void)[] = [];
+    let timer: ReturnType<typeof setInterval> | null = null;
+    const pump = () => {
+      while (queue.length > 0 && (active < base || (active < max && this.apiInFlight < this.globalConcurrency / 2))) {
+        active++;
+        queue.shift()!();
+        // Admit one beyond the base per check: its calls must show up before the next is judged.
+        if (active > base) break;
+      }
+      if (queue.length === 0 && timer) {
+        clearInterval(timer);
+        timer = null;
+      } else if (queue.length > 0 && !timer) {
+        timer = setInterval(pump, checkMs);
+        timer.unref?.();
+      }
+    };
+    return <T>(fn: () => Promise<T>) =>
+      new Promise<T>((resolve, reject) => {
+        queue.push(() => {
+          fn()
+            .then(resolve, reject)
+            .finally(() => {
+              active--;
+              pump();
+            });
+        });
+        pump();
+      });
+  }
+
   /** Runs an S3 object read under the object-read cap. */
   runObject<T>(fn: () => Promise<T>): Promise<T> {
     return this.objects(fn);
   }
 
-  /** Runs fn when both the account's slot and a global slot are free. */
-  run<T>(accountId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn when both the account's slot and a global slot are free. `wait`, if given, is how
+   * long (ms) the account must still wait for its turn under its rate limit, asked once the
+   * account slot is held: a task waiting on its account (slot or rate) holds no global slot.
+   */
+  run<T>(accountId: string, fn: () => Promise<T>, wait?: () => number): Promise<T> {
     let limit = this.perAccount.get(accountId);
     if (!limit) {
       limit = pLimit(this.perAccountConcurrency);
       this.perAccount.set(accountId, limit);
     }
-    // Take the account slot first: a task waiting on its account holds no global slot.
-    return limit(() => this.global(fn));
+    this.ready++;
+    const done = () => void this.ready--;
+    if (!wait) return limit(() => this.global(fn)).finally(done);
+    return limit(async () => {
+      const ms = wait();
+      if (ms > 0) {
+        this.ready--;
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        this.ready++;
+      }
+      return this.global(fn);
+    }).finally(done);
   }
 }
 

@@ -2,7 +2,6 @@
 // trail once in its home region by its owner, then read every linked resource once by the
 // account that owns it. Failures are recorded as data; the scan always runs to the end.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import pLimit from 'p-limit';
 import type { AccountRecord, Bucket, Channel, CollectionError, EventDataStore, LogGroup, RegionRecord, Snapshot, Trail } from '../inventory/schema.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../inventory/schema.js';
 import { finalizeSnapshot } from '../inventory/derive.js';
@@ -262,7 +261,8 @@ class ScanRun {
     // queued call held its SDK client, and the management account's AssumeRole and tag calls
     // waited behind the whole organization's queue while the global slots went idle.
     // Tags come from the management account's Organizations API, read alongside each visit.
-    const window = pLimit(accountWindow(options.concurrency, options.perAccountConcurrency));
+    // The window grows while the global slots sit idle (accounts paced by their rate or backoffs).
+    const window = ctx.pool.limits.visitWindow(accountWindow(options.concurrency, options.perAccountConcurrency));
     const visits: Promise<Visit>[] = toScan.map((a) =>
       window(async () => {
         const record = this.records.get(a.id)!;

@@ -9,7 +9,8 @@ import { TOOL_VERSION } from '../../src/version.js';
 import { emulatorEnv } from './context.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { startMoto } from './moto.js';
-import { seedScenarioOrganization } from './scenario-org.js';
+import { OrgBuilder } from './org-builder.js';
+import { seedScenarioOrganization, type ScenarioOrg } from './scenario-org.js';
 import { createRegionKeys } from './cloudtrail-keys.js';
 import { corpusS3Client, writeStream } from './log-corpus.js';
 
@@ -19,11 +20,52 @@ export const DEMO_LOG_WINDOW = { since: new Date('2026-11-20T00:00:00Z'), until:
 /** Bucket-name suffix of the demo: names read as the demo's, not a test run's. */
 export const DEMO_SUFFIX = 'demo';
 
+/**
+ * What the demo adds to the scenario organization: CloudTrail Lake (an organization event data
+ * store with a customer managed key in the management account, and a team's data store with an AWS
+ * owned key and a short retention) and a trail recording Lambda and DynamoDB data events. moto has no
+ * CloudTrail Lake: the harness's Lake front answers those calls (lake-front.ts).
+ */
+async function seedDemoRecorders(endpoint: string, org: ScenarioOrg): Promise<void> {
+  const b = await OrgBuilder.connect({ endpoint });
+  try {
+    const mgmt = b.as(org.managementAccountId);
+    const key = await mgmt.key({ description: 'CloudTrail Lake', rotation: true });
+    const orgLake = await mgmt.eventDataStore('org-lake', {
+      organization: true, kmsKeyId: key.arn, retentionDays: 2557, billingMode: 'FIXED_RETENTION_PRICING', insights: ['ApiCallRateInsight'],
+      advancedEventSelectors: [
+        { Name: 'All management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+        { Name: 'Bedrock agents', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::Bedrock::AgentAlias'] }] },
+      ],
+    });
+    await mgmt.channel('security-partner-feed', { source: 'Custom', destinationArn: orgLake });
+    const team = b.as(org.accounts.memberExtraTrail);
+    await team.eventDataStore('team-lake', { retentionDays: 90, terminationProtection: false });
+    await team.trail('lambda-dynamodb-data-events', {
+      bucket: org.buckets.memberExtra, multiRegion: true, logFileValidation: true,
+      advancedEventSelectors: [
+        { Name: 'All management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+        { Name: 'Lambda invocations', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::Lambda::Function'] }] },
+        {
+          Name: 'Payments tables',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::DynamoDB::Table'] },
+            { Field: 'resources.ARN', StartsWith: [`arn:aws:dynamodb:us-east-1:${org.accounts.memberExtraTrail}:table/payments`] },
+          ],
+        },
+      ],
+    });
+  } finally {
+    b.destroy();
+  }
+}
+
 /** Starts moto, seeds the demo organization, scans it through the fault proxy, stops everything. */
 export async function scanDemoOrganization(): Promise<Snapshot> {
   const moto = await startMoto();
   try {
     const org = await seedScenarioOrganization({ endpoint: moto.endpoint }, { suffix: DEMO_SUFFIX });
+    await seedDemoRecorders(moto.endpoint, org);
     // Two validated trails hold a day of real-format digests and log files in us-east-1: one whole,
     // one tampered with (a log file rewritten, a digest deleted), for the log-integrity view.
     const keys = createRegionKeys(['us-east-1'], DEMO_LOG_WINDOW.since, new Date(DEMO_LOG_WINDOW.until.getTime() + 2 * 3_600_000));

@@ -44,7 +44,25 @@ describe('throttling', () => {
     writeFileSync('test-artifacts/throttling-throttled.json', JSON.stringify(comparable(throttled.snapshot), null, 2));
     expect(comparable(throttled.snapshot)).toEqual(comparable(clean.snapshot));
     expect(throttled.snapshot.trails.length).toBe(Object.keys(org.trails).length);
-    // The SDK backs off exponentially (500 ms base for throttling, 20 s cap): a call unlucky
-    // enough to draw several throttles in a row can add a minute. That is the intended cost.
+    // Each throttled call backs off on its own (src/collect/backoff.ts: full jitter, 25 ms base,
+    // 1 s cap for throttling) while the rest go on; the account is slowed only if most of its
+    // attempts are refused.
   }, 240_000);
+
+  it('a call throttled past its retries stays an ERROR naming the throttling, and the scan goes on', async () => {
+    proxy.resetLog();
+    proxy.setRules([{ match: { service: 'cloudtrail', operation: 'GetEventSelectors' }, fault: 'Throttling' }]);
+    const { snapshot } = await scanAt(proxy.endpoint, { maxAttempts: 3 });
+    proxy.clearRules();
+    const sent = proxy.requests.filter((r) => r.operation === 'GetEventSelectors');
+    const failed = snapshot.errors.filter((e) => e.operation === 'GetEventSelectors');
+    // Every trail's selectors were asked for, three attempts each, and each read is an error.
+    expect(failed.length).toBe(snapshot.trails.length);
+    expect(sent.length).toBe(3 * failed.length);
+    for (const e of failed) expect(`${e.code} ${e.message}`).toMatch(/Throttl/);
+    // Nothing was invented for the facts it could not read; everything else was still read.
+    expect(snapshot.trails.every((t) => t.eventSelectors === null)).toBe(true);
+    expect(snapshot.trails.length).toBe(Object.keys(org.trails).length);
+    expect(snapshot.complete).toBe(true);
+  }, 120_000);
 });

@@ -18,6 +18,7 @@ import { kmsDecryptDeniedRule, startFaultProxy, type FaultProxy } from '../harne
 import { createCorpusTrails, seedLogCorpus, type CorpusStreamName, type LogCorpusManifest } from '../harness/log-corpus.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { assertValidSnapshot } from '../harness/scan-run.js';
+import { shardOf } from '../../src/shard/assign.js';
 
 let moto: MotoServer;
 let proxy: FaultProxy;
@@ -219,8 +220,12 @@ describe('scan --shard K/N --verify-logs, joined by merge', () => {
     const files: string[] = [];
     for (const k of [1, 2]) {
       const out = join(dir, `shard-${k}`);
-      const run = await cli(scanArgs(out, '--shard', `${k}/2`));
+      // Shard 1 named on the command line, shard 2 taken from an AWS Batch array child's variables.
+      const run = k === 1
+        ? await cli(scanArgs(out, '--shard', '1/2'))
+        : await cli(scanArgs(out, '--shard', 'auto'), { env: { ...process.env, AWS_BATCH_JOB_ARRAY_INDEX: '1', AWS_BATCH_JOB_ARRAY_SIZE: '2' } });
       expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(readFileSync(join(out, 'snapshot.json'), 'utf8')) as Snapshot).shard).toEqual({ index: k, count: 2 });
       files.push(join(out, 'snapshot.json'));
     }
     const shardStreams = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Snapshot).map((x) => x.logIntegrity!.streams.filter((st) => st.validationEnabled).map((st) => st.id));
@@ -327,3 +332,42 @@ function snapshotStream(name: CorpusStreamName): LogStream {
 function s(name: CorpusStreamName): LogStream {
   return streamOf(snapshot, name);
 }
+
+describe('trailwarden verify-logs --shard (an organization trail\'s members over several runners)', () => {
+  it('each shard verifies the members the scan\'s assignment gives it, names the others, and together they verify every member', async () => {
+    const a = m.streams['org-a-use1'];
+    const b = m.streams['org-b-use1'];
+    expect(b.trailArn).toBe(a.trailArn);
+    const [idA, idB] = [a.spec.accountId, b.spec.accountId];
+    // The smallest count that puts the two members in different shards, with at least one shard holding neither.
+    const count = [3, 4, 5, 6, 7, 8].find((n) => shardOf(idA, n) !== shardOf(idB, n))!;
+    const args = ['verify-logs', '--trail', a.trailArn, '--account', `${idA},${idB}`, '--regions', 'us-east-1', '--endpoint-url', proxy.endpoint, ...window()];
+    // Shard k from an Indexed Job's index (k-1) with --shard-count, as on Kubernetes.
+    const runs = await Promise.all(
+      Array.from({ length: count }, (_, i) => cli([...args, '--shard-count', String(count)], { env: { ...process.env, JOB_COMPLETION_INDEX: String(i) } })),
+    );
+    const shardA = shardOf(idA, count);
+    const shardB = shardOf(idB, count);
+    const header = (id: string) => `${id} us-east-1: results requested for`;
+    expect(runs[shardA - 1]!.code, runs[shardA - 1]!.stderr).toBe(0);
+    expect(runs[shardA - 1]!.stdout).toContain(header(idA));
+    expect(runs[shardA - 1]!.stdout).not.toContain(header(idB));
+    expect(runs[shardA - 1]!.stdout).toContain(`Shard ${shardA}/${count}: 1 of the accounts asked for belong to other shards (${idB})`);
+    // Member B's stream holds the planted digest defects: its shard, and only its shard, exits 1.
+    expect(runs[shardB - 1]!.code, runs[shardB - 1]!.stderr).toBe(1);
+    expect(runs[shardB - 1]!.stdout).toContain(header(idB));
+    expect(runs[shardB - 1]!.stdout).not.toContain(header(idA));
+    for (const [i, r] of runs.entries()) {
+      if (i + 1 === shardA || i + 1 === shardB) continue;
+      expect(r.code).toBe(0);
+      expect(r.stderr.trim()).toBe(`trailwarden: exit 0: shard ${i + 1}/${count} holds none of the accounts asked for; nothing to verify here`);
+    }
+  });
+
+  it('an index past --shard-count is a usage error naming the variable', async () => {
+    const a = m.streams['org-a-use1'];
+    const r = await cli(['verify-logs', '--trail', a.trailArn, '--account', a.spec.accountId, '--shard-count', '2', '--endpoint-url', proxy.endpoint, ...window()], { env: { ...process.env, AWS_BATCH_JOB_ARRAY_INDEX: '2' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('trailwarden: AWS_BATCH_JOB_ARRAY_INDEX=2 is outside 2 shard(s): the index must be from 0 to 1 (--shard-count 2, AWS_BATCH_JOB_ARRAY_INDEX=2)');
+  });
+});

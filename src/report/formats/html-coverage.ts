@@ -2,8 +2,11 @@
 // the region recorded. The verdict comes from the account-region-coverage findings when the rule
 // was evaluated (so the map never disagrees with the findings); otherwise it is derived from the
 // snapshot with the same rule of thumb, and a fact that was not collected makes the cell unknown.
+// Each cell also says what records it: a trail, a CloudTrail Lake event data store (an
+// organization data store records a member no trail covers), or none. The state stays the trail
+// rule's, so the map never disagrees with account-region-coverage.
 import type { Report } from '../report.js';
-import type { Snapshot, Trail } from '../../inventory/schema.js';
+import type { AccountRecord, EventDataStore, Snapshot, Trail } from '../../inventory/schema.js';
 
 export const COVERAGE_RULE = 'account-region-coverage';
 
@@ -15,8 +18,20 @@ export type CellState = (typeof CELL_STATES)[number];
 export const TRAIL_NOTES = ['records', 'not-logging', 'no-management-events', 'not-collected'] as const;
 export type TrailNote = (typeof TRAIL_NOTES)[number];
 
+/** What records a cell's management events: a trail, an event data store only, nothing, or it could not be told. */
+export const RECORDED_BY = ['trail', 'event-data-store', 'none', 'unknown'] as const;
+export type RecordedBy = (typeof RECORDED_BY)[number];
+
+/** Why an event data store that could cover a region does, or does not. */
+export const STORE_NOTES = ['records', 'not-enabled', 'no-management-events', 'not-collected'] as const;
+export type StoreNote = (typeof STORE_NOTES)[number];
+
 export interface CoverageCell {
   state: CellState;
+  /** What records the cell; null for a region that is not judged (not opted in, excluded, not scanned, no such region). */
+  recordedBy?: RecordedBy | null;
+  /** The event data stores that apply to this account and region, each with its note. */
+  eventDataStores?: { arn: string; note: StoreNote }[];
   /** The trails that apply to this account and region, each with its note. */
   trails: { arn: string; note: TrailNote }[];
   /** Why an `unknown` cell could not be judged (the account's or region's error, or the ERROR finding's message). */
@@ -37,8 +52,38 @@ function derived(notes: TrailNote[]): CellState {
 
 const FROM_STATUS: Record<string, CellState> = { PASS: 'covered', FAIL: 'gap', ERROR: 'unknown' };
 
+function storeNote(d: EventDataStore): StoreNote {
+  if (!d.configuration || !d.eventSelectors) return 'not-collected';
+  if (d.configuration.status !== 'ENABLED') return 'not-enabled';
+  const m = d.eventSelectors.management;
+  return m.read || m.write ? 'records' : 'no-management-events';
+}
+
+const NOT_JUDGED: readonly CellState[] = ['not-scanned', 'no-region', 'not-opted-in', 'excluded'];
+
+/** Adds what records the cell: the trail when the trail rule says covered, else an event data store that records it, else none. */
+function withRecorders(cell: CoverageCell, account: AccountRecord | undefined, region: string, stores: Map<string, EventDataStore>): CoverageCell {
+  if (NOT_JUDGED.includes(cell.state) || !account) return { ...cell, recordedBy: null, eventDataStores: [] };
+  const applicable = (account.coveringEventDataStoreArns ?? [])
+    .map((arn) => stores.get(arn))
+    .filter((d): d is EventDataStore => !!d && (d.configuration?.multiRegionEnabled !== false || d.homeRegion === region))
+    .map((d) => ({ arn: d.arn, note: storeNote(d) }));
+  const notes = applicable.map((d) => d.note);
+  const recordedBy: RecordedBy =
+    cell.state === 'covered' ? 'trail' : notes.includes('records') ? 'event-data-store' : cell.state === 'unknown' || notes.includes('not-collected') ? 'unknown' : 'none';
+  return { ...cell, recordedBy, eventDataStores: applicable };
+}
+
 /** One row per account of `accountIds`, one cell per region of `regions`. */
 export function coverageMap(snapshot: Snapshot, report: Report, accountIds: string[], regions: string[]): CoverageCell[][] {
+  const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
+  const stores = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d]));
+  return trailCoverage(snapshot, report, accountIds, regions).map((row, i) =>
+    row.map((cell, j) => withRecorders(cell, accounts.get(accountIds[i]!), regions[j]!, stores)),
+  );
+}
+
+function trailCoverage(snapshot: Snapshot, report: Report, accountIds: string[], regions: string[]): CoverageCell[][] {
   const trails = new Map(snapshot.trails.map((t) => [t.arn, t]));
   const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
   const ruleEvaluated = report.findings.some((f) => f.ruleId === COVERAGE_RULE);

@@ -6,7 +6,7 @@ import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
 import type { Report } from '../report.js';
-import { CELL_STATES, coverageMap, TRAIL_NOTES } from './html-coverage.js';
+import { CELL_STATES, coverageMap, RECORDED_BY, TRAIL_NOTES } from './html-coverage.js';
 import { MARK, StringTable, templatize } from './html-encode.js';
 import { integrityData } from './html-integrity.js';
 import type { RenderInput } from './types.js';
@@ -150,7 +150,13 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
   const regions = [...new Set([...report.scope.regions, ...attempted])].sort();
   const trailIndex = new Map(snapshot.trails.map((t, i) => [t.arn, i]));
   const trails = snapshot.trails.map((t) => [st.id(t.name), st.id(t.arn), st.id(t.ownerAccountId), st.id(t.homeRegion), t.isOrganizationTrail ? 1 : 0, t.isMultiRegionTrail ? 1 : 0]);
-  const coverage = coverageMap(snapshot, report, accountIds, regions).map((row) =>
+  const cells = coverageMap(snapshot, report, accountIds, regions);
+  const storeNames = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d.name]));
+  // Per cell: [what records it (RECORDED_BY index, -1 not judged), the first recording event data store's name (string id or -1)].
+  const coverageRecorders = cells.map((row) =>
+    row.map((c) => [c.recordedBy ? RECORDED_BY.indexOf(c.recordedBy) : -1, st.idOrNull(storeNames.get(c.eventDataStores?.find((d) => d.note === 'records')?.arn ?? ''))]),
+  );
+  const coverage = cells.map((row) =>
     // [state, reason (string id or -1), ...trail refs]
     row.map((cell) => [CELL_STATES.indexOf(cell.state), st.idOrNull(cell.reason ?? null), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]),
   );
@@ -175,6 +181,8 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
     regions,
     trails,
     coverage,
+    coverageRecorders,
+    recordedBy: RECORDED_BY,
     findings,
     logIntegrity,
   };
