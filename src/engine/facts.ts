@@ -10,6 +10,20 @@ interface FactSpec {
   /** The fact names collectors use in CollectionError.facts for it. */
   errorFacts: string[];
   missing(owner: Record<string, unknown>): boolean;
+  /** The error behind a missing fact when it is not recorded against the owner itself. */
+  cause?(owner: Record<string, unknown>, errors: readonly CollectionError[]): CollectionError | undefined;
+}
+
+/**
+ * A bucket's owner is unknown when no account whose buckets could be listed owns it; the accounts
+ * that could not be listed are named in ownershipReason by the collector. The error that kept
+ * one of them from being listed (its role could not be assumed, or ListBuckets failed) is the cause:
+ * granting that access is what lets the owner be found.
+ */
+function unlistedAccountCause(owner: Record<string, unknown>, errors: readonly CollectionError[]): CollectionError | undefined {
+  const unlisted = new Set(String(owner.ownershipReason ?? '').match(/\b\d{12}\b/g) ?? []);
+  const accountErrors = errors.filter((e) => e.accountId !== null && unlisted.has(e.accountId));
+  return accountErrors.find((e) => e.facts.includes('account.bucketNames')) ?? accountErrors.find((e) => e.service === 'sts' && e.operation === 'AssumeRole') ?? accountErrors[0];
 }
 
 const nullField = (field: string) => (o: Record<string, unknown>) => o[field] === null && o.exists !== false;
@@ -29,6 +43,7 @@ export const FACTS: Record<string, FactSpec> = {
     resourceType: 'bucket',
     errorFacts: ['account.bucketNames'],
     missing: (b) => b.ownership === 'unknown',
+    cause: unlistedAccountCause,
   },
   // A policy that could not be parsed was not really seen: judging it would be guessing.
   'bucket.policy': { ...spec('bucket', 'bucket', 'policy'), missing: (b) => (b.policy === null && b.exists !== false) || (b.policy as { parseError?: unknown } | null)?.parseError != null },
@@ -84,6 +99,8 @@ export function resourceIdOf(variable: FactSpec['variable'], owner: Record<strin
 export function causeOfMissing(path: string, owner: Record<string, unknown>, errors: readonly CollectionError[]): CollectionError | undefined {
   const f = FACTS[path]!;
   const id = resourceIdOf(f.variable, owner);
+  const own = f.cause?.(owner, errors);
+  if (own) return own;
   return (
     errors.find((e) => e.resource?.id === id && e.resource.type === f.resourceType && e.facts.some((x) => f.errorFacts.includes(x) || x === path)) ??
     errors.find((e) => e.resource?.id === id)

@@ -27,6 +27,13 @@ export interface Fix {
   remediation: RenderedRemediation | null;
 }
 
+const byId = new WeakMap<Snapshot, Map<string, AccountRecord>>();
+function accountsById(snapshot: Snapshot): Map<string, AccountRecord> {
+  let m = byId.get(snapshot);
+  if (!m) byId.set(snapshot, (m = new Map(snapshot.accounts.map((a) => [a.id, a]))));
+  return m;
+}
+
 const accountOfArn = (arn: string): string | null => /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? null;
 
 /** The IAM principal behind the scanner's credentials (an assumed-role session names its role). */
@@ -41,9 +48,13 @@ export function fixFor(rule: Rule, subject: Subject, status: 'FAIL' | 'ERROR', v
     const account = ctx.account;
     const assumeFailed = cause?.service === 'sts' && cause.operation === 'AssumeRole';
     if ((subject.blocked && account?.status === 'error') || assumeFailed) {
-      const id = account?.id ?? cause?.accountId ?? subject.accountId;
-      const role = account?.roleArn ?? `arn:${ctx.snapshot.partition ?? 'aws'}:iam::${id}:role/${ctx.snapshot.scope.roleName}`;
-      return { fixedOn: { kind: 'access', target: role, accountId: id }, remediation: accessRemediation(role, id, subject.accountName, ctx.snapshot.caller.arn, account?.reason ?? cause?.message ?? '') };
+      // The account that refused the scanner: the finding's own, or another one whose facts it needed
+      // (a bucket owned in an account that could not be entered).
+      const id = (assumeFailed ? cause?.accountId : null) ?? account?.id ?? subject.accountId;
+      const refused = id === account?.id ? account : (accountsById(ctx.snapshot).get(id) ?? null);
+      const role = refused?.roleArn ?? `arn:${ctx.snapshot.partition ?? 'aws'}:iam::${id}:role/${ctx.snapshot.scope.roleName}`;
+      const name = refused?.name ?? (id === subject.accountId ? subject.accountName : id);
+      return { fixedOn: { kind: 'access', target: role, accountId: id }, remediation: accessRemediation(role, id, name, ctx.snapshot.caller.arn, refused?.reason ?? cause?.message ?? '') };
     }
     if (cause) {
       const action = ctx.iamActionFor(cause.service, cause.operation) ?? `${cause.service}:${cause.operation}`;
