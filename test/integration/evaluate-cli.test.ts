@@ -70,6 +70,10 @@ describe('trailwarden rules', () => {
     const run = await cli(['rules', 'list']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^trail-log-file-validation\s+low\s+trail\s+Trail validates the integrity of its log files$/m);
+    expect(run.stdout).toMatch(/^event-data-store-kms-encryption\s+medium\s+event-data-store\s+CloudTrail Lake event data store is encrypted with a customer managed KMS key$/m);
+    for (const id of ['account-management-events-recorded', 'account-bedrock-data-events', 'account-bedrock-agentcore-data-events', 'account-required-data-events', 'account-network-activity-events', 'event-data-store-termination-protection', 'event-data-store-retention']) {
+      expect(run.stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
+    }
     expect(run.stdout).toMatch(/\d+ rules, pack sha256 [0-9a-f]{64}/);
   });
 

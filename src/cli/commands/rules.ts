@@ -13,7 +13,8 @@ export async function runRulesList(flags: { rules?: string[]; json?: boolean }, 
     return EXIT.ok;
   }
   const width = Math.max(...pack.rules.map((r) => r.id.length));
-  for (const r of pack.rules) io.stdout(`${r.id.padEnd(width)}  ${r.severity.padEnd(13)} ${r.scope.padEnd(14)} ${r.title}\n`);
+  const scopeWidth = Math.max(14, ...pack.rules.map((r) => r.scope.length + 1));
+  for (const r of pack.rules) io.stdout(`${r.id.padEnd(width)}  ${r.severity.padEnd(13)} ${r.scope.padEnd(scopeWidth)} ${r.title}\n`);
   io.stdout(`${pack.rules.length} rules, pack sha256 ${pack.sha256}\n`);
   return EXIT.ok;
 }
