@@ -2,12 +2,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isReadOnlyOperation } from './aws.js';
-import { COLLECTORS, iamPolicy, isDeclaredOperation } from './registry.js';
+import { iamActionFor } from './iam-actions.js';
+import { COLLECTORS, iamActionsSource, iamPolicy, isDeclaredOperation } from './registry.js';
 
 const dir = new URL('./', import.meta.url);
 const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 
 describe('collector registry', () => {
+  it('iam-actions.ts, what evaluation reads without the SDK, is the collectors\' table as npm run schemas writes it', () => {
+    expect(readFileSync(new URL('iam-actions.ts', dir), 'utf8'), 'src/collect/iam-actions.ts is stale: run npm run schemas').toBe(iamActionsSource());
+    for (const c of COLLECTORS) for (const operation of Object.keys(c.operations)) expect(iamActionFor(c.service, operation), `${c.service}:${operation}`).toBe(COLLECTORS.find((x) => x.service === c.service && operation in x.operations)!.operations[operation]);
+    expect(iamActionFor('s3', 'GetBucketEncryption')).toBe('s3:GetEncryptionConfiguration');
+    expect(iamActionFor('s3', 'DeleteBucket')).toBeUndefined();
+    expect(iamActionFor('constructor', 'toString')).toBeUndefined();
+  });
+
   it('every module that sends AWS commands declares a registered collector for each command', async () => {
     for (const file of sources) {
       const text = readFileSync(new URL(file, dir), 'utf8');

@@ -49,4 +49,21 @@ describe('layering', () => {
     const offenders = files.flatMap((f) => cliImports(f, readFileSync(f, 'utf8')).map((s) => `${relative(SRC, f)} imports ${s}`));
     expect(offenders, 'cli is glue on top: move what is shared into src/core/ (or lower)').toEqual([]);
   });
+
+  it('evaluation (core/pipeline and what it imports, type-only imports aside) never loads the AWS SDK', () => {
+    const seen = new Set<string>();
+    const sdk: string[] = [];
+    const visit = (file: string, chain: string[]) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8').replace(/^import type [^;]+;$/gm, '').replace(/^export type [^;]+;$/gm, '');
+      for (const spec of specifiers(text)) {
+        if (spec.startsWith('@aws-sdk/') || spec.startsWith('@smithy/')) sdk.push(`${[...chain, relative(SRC, file)].join(' -> ')} imports ${spec}`);
+        if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')), [...chain, relative(SRC, file)]);
+      }
+    };
+    visit(join(SRC, 'core', 'pipeline.ts'), []);
+    expect(seen.size).toBeGreaterThan(20);
+    expect(sdk, 'evaluate and the report writers run offline: an SDK import costs every evaluate ~0.5 s of loading').toEqual([]);
+  });
 });

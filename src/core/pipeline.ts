@@ -1,15 +1,15 @@
 // The evaluate -> report -> gate half of a run, shared by `scan` and `evaluate`.
-import { historyFor, loadHistory, type History, type LoadedHistory } from '../report/history.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/config.js';
-import { iamActionFor } from '../collect/registry.js';
+import { iamActionFor } from '../collect/iam-actions.js';
 import { evaluate, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import { STATUSES, type Finding } from '../findings/finding.js';
 import { SEVERITIES } from '../engine/rule-schema.js';
 import type { Snapshot } from '../inventory/schema.js';
 import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, renderExtraFiles, reportFormat } from '../report/formats/index.js';
+import { historyFor, loadHistory, type History, type LoadedHistory } from '../report/history.js';
 import { loadReport } from '../report/load.js';
 import { buildReport, type Report } from '../report/report.js';
 import { AtomicFileSet, checkWritableSet, FileSetError } from '../util/atomic-write.js';
