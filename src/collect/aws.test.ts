@@ -16,6 +16,9 @@ describe('the client pool', () => {
       const plain = pool.get('cloudtrail', '111122223333', 'eu-west-1', undefined);
       expect(await plain.config.useFipsEndpoint()).toBe(false);
       expect(await plain.config.region()).toBe('eu-west-1');
+      // Later clients get the setting read once, and a fips-* region still forces it on.
+      expect(await pool.get('cloudtrail', '111122223333', 'us-west-2', undefined).config.useFipsEndpoint()).toBe(false);
+      expect(await pool.get('kms', '111122223333', 'fips-us-west-2', undefined).config.useFipsEndpoint()).toBe(true);
     } finally {
       pool.destroy();
     }

@@ -119,6 +119,8 @@ export class ClientPool {
   private readonly backoff: BackoffPolicy;
   private readonly rates = new Map<string, AccountRate>();
   private readonly strategies = new Map<string, ScanRetryStrategy>();
+  /** AWS_USE_FIPS_ENDPOINT / use_fips_endpoint as the first client outside a FIPS region read it. */
+  private fipsSetting: (() => Promise<boolean>) | undefined;
   /** The user agent headers the SDK computed for the first request of each service. */
   private readonly userAgents = new Map<string, Record<string, string>>();
 
@@ -186,6 +188,8 @@ export class ClientPool {
     const sharedKey = `${service}|${lane}`;
     const shared = this.sharedSettings.get(sharedKey);
     if (shared) Object.assign(config, shared);
+    // The SDK still forces FIPS on for a fips-* region itself (it wraps whatever is given here).
+    if (this.fipsSetting) config.useFipsEndpoint = this.fipsSetting;
     if (lane === 'objects' && service === 's3') {
       // The verifier checks every object it reads against a signed digest: a log file's SHA-256
       // against the digest's, a digest's signature over its own SHA-256. S3's flexible checksums
@@ -198,6 +202,13 @@ export class ClientPool {
     const Ctor = clientClasses[service] as unknown as new (c: Record<string, unknown>) => ClientOf<S>;
     const client = new Ctor(config);
     if (!shared) this.sharedSettings.set(sharedKey, sharedSettingsOf(client));
+    if (!this.fipsSetting && !/(^fips-|-fips$)/.test(region)) {
+      // Read once from the environment and config files, then handed to every later client: each
+      // client's own loader threw and caught a ProviderError per call when the variable is unset.
+      const setting = (client.config as unknown as { useFipsEndpoint: () => Promise<boolean> }).useFipsEndpoint();
+      setting.catch(() => undefined);
+      this.fipsSetting = () => setting;
+    }
     // No logger is ever configured, yet the SDK's logger middleware filters every input and
     // output through its schema for the no-op logger: ~2% of the verifier's CPU.
     (client.middlewareStack as unknown as MiddlewareStack<object, object>).remove('loggerMiddleware');
@@ -364,7 +375,8 @@ const MAX_CACHED_CLIENTS = 512;
 // loaders. Those lookups were a large share of the scan's CPU, as most calls use a fresh client.
 // Not useFipsEndpoint: the SDK wraps it per client with a closure over that client's region
 // (a fips-* region forces it on), and the wrapper lands in the very object read here, so sharing
-// it would carry one client's region into every other.
+// it would carry one client's region into every other. It is shared as a value instead
+// (ClientPool.fipsSetting), read by a client outside a FIPS region.
 const SHARED_SETTING_KEYS = [
   'useDualstackEndpoint',
   'userAgentAppId',
