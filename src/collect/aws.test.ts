@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ClientPool, type AwsSettings } from './aws.js';
 import { Limits } from './limits.js';
@@ -14,8 +16,40 @@ describe('the client pool', () => {
       const plain = pool.get('cloudtrail', '111122223333', 'eu-west-1', undefined);
       expect(await plain.config.useFipsEndpoint()).toBe(false);
       expect(await plain.config.region()).toBe('eu-west-1');
+      // Later clients get the setting read once, and a fips-* region still forces it on.
+      expect(await pool.get('cloudtrail', '111122223333', 'us-west-2', undefined).config.useFipsEndpoint()).toBe(false);
+      expect(await pool.get('kms', '111122223333', 'fips-us-west-2', undefined).config.useFipsEndpoint()).toBe(true);
     } finally {
       pool.destroy();
+    }
+  });
+});
+
+describe('the user agent', () => {
+  it('is computed by the SDK for the first client of a service and sent as is by the later ones', async () => {
+    const { DescribeTrailsCommand } = await import('@aws-sdk/client-cloudtrail');
+    const seen: { ua: string | undefined; xua: string | undefined }[] = [];
+    const server = createServer((req, res) => {
+      seen.push({ ua: req.headers['user-agent'], xua: req.headers['x-amz-user-agent'] as string | undefined });
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{"trailList":[]}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const pool = new ClientPool({ ...settings, endpoint }, new Limits(4, 4), new CallCounter());
+    try {
+      const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+      const first = pool.get('cloudtrail', '111122223333', 'us-east-1', creds);
+      await first.send(new DescribeTrailsCommand({}));
+      const later = pool.get('cloudtrail', '444455556666', 'eu-west-1', creds);
+      expect(later.middlewareStack.identify().join()).not.toContain('getUserAgentMiddleware');
+      await later.send(new DescribeTrailsCommand({}));
+      expect(seen).toHaveLength(2);
+      expect(seen[0]!.ua).toMatch(/aws-sdk-js\/\S+ .*api\/cloudtrail#/);
+      expect(seen[1]).toEqual(seen[0]);
+    } finally {
+      pool.destroy();
+      server.close();
     }
   });
 });

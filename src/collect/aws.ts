@@ -16,6 +16,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
+  BuildHandler,
+  BuildHandlerArguments,
   FinalizeHandler,
   FinalizeHandlerArguments,
   HandlerExecutionContext,
@@ -117,6 +119,10 @@ export class ClientPool {
   private readonly backoff: BackoffPolicy;
   private readonly rates = new Map<string, AccountRate>();
   private readonly strategies = new Map<string, ScanRetryStrategy>();
+  /** AWS_USE_FIPS_ENDPOINT / use_fips_endpoint as the first client outside a FIPS region read it. */
+  private fipsSetting: (() => Promise<boolean>) | undefined;
+  /** The user agent headers the SDK computed for the first request of each service. */
+  private readonly userAgents = new Map<string, Record<string, string>>();
 
   constructor(
     private readonly settings: AwsSettings,
@@ -182,6 +188,8 @@ export class ClientPool {
     const sharedKey = `${service}|${lane}`;
     const shared = this.sharedSettings.get(sharedKey);
     if (shared) Object.assign(config, shared);
+    // The SDK still forces FIPS on for a fips-* region itself (it wraps whatever is given here).
+    if (this.fipsSetting) config.useFipsEndpoint = this.fipsSetting;
     if (lane === 'objects' && service === 's3') {
       // The verifier checks every object it reads against a signed digest: a log file's SHA-256
       // against the digest's, a digest's signature over its own SHA-256. S3's flexible checksums
@@ -194,9 +202,18 @@ export class ClientPool {
     const Ctor = clientClasses[service] as unknown as new (c: Record<string, unknown>) => ClientOf<S>;
     const client = new Ctor(config);
     if (!shared) this.sharedSettings.set(sharedKey, sharedSettingsOf(client));
+    if (!this.fipsSetting && !/(^fips-|-fips$)/.test(region)) {
+      // Read once from the environment and config files, then handed to every later client: each
+      // client's own loader threw and caught a ProviderError per call when the variable is unset.
+      const setting = (client.config as unknown as { useFipsEndpoint: () => Promise<boolean> }).useFipsEndpoint();
+      setting.catch(() => undefined);
+      this.fipsSetting = () => setting;
+    }
     // No logger is ever configured, yet the SDK's logger middleware filters every input and
     // output through its schema for the no-op logger: ~2% of the verifier's CPU.
     (client.middlewareStack as unknown as MiddlewareStack<object, object>).remove('loggerMiddleware');
+    this.shareUserAgent(client, service);
+    reuseSigner(client);
     this.instrument(client, service, accountId, region, lane);
     if (this.settings.recorder) {
       addRecordingMiddleware(client.middlewareStack as unknown as MiddlewareStack<object, object>, this.settings.recorder, { accountId, region, service });
@@ -224,6 +241,41 @@ export class ClientPool {
       this.strategies.set(key, strategy);
     }
     return strategy;
+  }
+
+  /**
+   * The SDK rebuilds its user agent on every request (escaping each pair, the feature metrics,
+   * the app id): 10-20% of the CPU of a call in a micro-benchmark. It is the same string for every
+   * client of a service, so the first client's first request computes it with the SDK's own
+   * middleware and every later client sends those headers as they are.
+   */
+  private shareUserAgent(client: ClientOf<ServiceName>, service: ServiceName): void {
+    const stack = client.middlewareStack as unknown as MiddlewareStack<object, object>;
+    const known = this.userAgents.get(service);
+    if (known) {
+      stack.remove('getUserAgentMiddleware');
+      stack.add(
+        (next: BuildHandler<object, object>) => (args: BuildHandlerArguments<object>) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (request.headers) Object.assign(request.headers, known);
+          return next(args);
+        },
+        { step: 'build', priority: 'low', name: 'trailwardenUserAgent' },
+      );
+      return;
+    }
+    stack.addRelativeTo(
+      (next: BuildHandler<object, object>) => (args: BuildHandlerArguments<object>) => {
+        const headers = (args.request as { headers?: Record<string, string> }).headers;
+        if (headers && !this.userAgents.has(service) && headers['user-agent']) {
+          const captured: Record<string, string> = { 'user-agent': headers['user-agent'] };
+          if (headers['x-amz-user-agent']) captured['x-amz-user-agent'] = headers['x-amz-user-agent'];
+          this.userAgents.set(service, captured);
+        }
+        return next(args);
+      },
+      { relation: 'after', toMiddleware: 'getUserAgentMiddleware', name: 'trailwardenUserAgentCapture' },
+    );
   }
 
   private instrument(client: ClientOf<ServiceName>, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects'): void {
@@ -283,6 +335,37 @@ export class ClientPool {
   }
 }
 
+/**
+ * The SDK builds a new SigV4 signer for every request (spreading the client's whole resolved
+ * config into it). A signer holds nothing per request (its credentials and region are the
+ * client's providers), so each client keeps one per auth scheme (name, signing region and
+ * service; S3 region redirects sign for another region) and reuses it.
+ */
+function reuseSigner(client: ClientOf<ServiceName>): void {
+  const config = client.config as unknown as { signer?: (authScheme?: AuthSchemeLike) => Promise<unknown> };
+  const original = config.signer;
+  if (typeof original !== 'function') return;
+  const signers = new Map<string, Promise<unknown>>();
+  config.signer = (authScheme?: AuthSchemeLike) => {
+    const key = `${authScheme?.name ?? ''}|${authScheme?.signingRegion ?? ''}|${authScheme?.signingName ?? ''}|${authScheme?.signingRegionSet?.join(',') ?? ''}`;
+    let signer = signers.get(key);
+    if (!signer) {
+      signer = original(authScheme);
+      signers.set(key, signer);
+      // A failed build is not kept: the next request builds it again.
+      signer.catch(() => signers.delete(key));
+    }
+    return signer;
+  };
+}
+
+interface AuthSchemeLike {
+  name?: string;
+  signingRegion?: string;
+  signingName?: string;
+  signingRegionSet?: string[];
+}
+
 /** Enough for every client of the accounts in flight at once; see ClientPool.get. */
 const MAX_CACHED_CLIENTS = 512;
 
@@ -292,7 +375,8 @@ const MAX_CACHED_CLIENTS = 512;
 // loaders. Those lookups were a large share of the scan's CPU, as most calls use a fresh client.
 // Not useFipsEndpoint: the SDK wraps it per client with a closure over that client's region
 // (a fips-* region forces it on), and the wrapper lands in the very object read here, so sharing
-// it would carry one client's region into every other.
+// it would carry one client's region into every other. It is shared as a value instead
+// (ClientPool.fipsSetting), read by a client outside a FIPS region.
 const SHARED_SETTING_KEYS = [
   'useDualstackEndpoint',
   'userAgentAppId',

@@ -120,10 +120,10 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
     const missing = missingFacts(rule, vars, snapshot);
     if (missing.length) return { status: 'ERROR', reason: missing.join('; '), vars, cause: missingCause(rule, vars, snapshot) };
     const ok = run(rule.compiled.assert, vars, deps, budget);
-    if (typeof ok === 'string') return { status: 'ERROR', reason: ok, vars };
+    if (typeof ok === 'string') return { status: 'ERROR', reason: ok, vars, cause: readsRecorders(rule) ? (unreadRecorderCause(vars, snapshot) ?? subject.recordersCause) : undefined };
     if (!ok && subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
     // A rule judging the recorders list cannot FAIL on what the scanner could not list.
-    if (!ok && subject.recordersIncomplete && readsRecorders(rule)) return { status: 'ERROR', reason: subject.recordersIncomplete, vars };
+    if (!ok && subject.recordersIncomplete && readsRecorders(rule)) return { status: 'ERROR', reason: subject.recordersIncomplete, vars, cause: subject.recordersCause };
     if (ok && subject.unseen) return { status: 'ERROR', reason: subject.unseen, vars };
     return withDetails(rule, { status: ok ? 'PASS' : 'FAIL', reason: null, vars }, deps, budget);
   }
@@ -148,10 +148,23 @@ function judgeWithin(budget: EvaluationBudget, rule: Rule, subject: Subject, var
   }
   if (unknown.length) return { status: 'ERROR', reason: unknown.join('; '), vars, cause };
   if (subject.incomplete) return { status: 'ERROR', reason: subject.incomplete, vars };
-  if (rule.forAny === 'recorders' && subject.recordersIncomplete) return { status: 'ERROR', reason: subject.recordersIncomplete, vars };
+  if (rule.forAny === 'recorders' && subject.recordersIncomplete) return { status: 'ERROR', reason: subject.recordersIncomplete, vars, cause: subject.recordersCause };
   // The remediation is written for the trail closest to compliance, so its names are real.
   const representative = [...failed].sort((a, b) => closeness(b) - closeness(a))[0];
   return withDetails(rule, { status: 'FAIL', reason: null, vars: representative ?? vars, judged: failed.map((v) => evidence(rule, v)) }, deps, budget);
+}
+
+/** The collection error behind the first recorder whose facts are missing: an ERROR over `recorders` is fixed by granting that read. */
+function unreadRecorderCause(vars: Record<string, unknown>, snapshot: Snapshot): CollectionError | undefined {
+  for (const r of (vars.recorders as Record<string, unknown>[] | undefined) ?? []) {
+    for (const path of ['recorder.recording', 'recorder.eventSelectors']) {
+      if (FACTS[path]!.missing(r)) {
+        const cause = causeOfMissing(path, r, snapshot.errors);
+        if (cause) return cause;
+      }
+    }
+  }
+  return undefined;
 }
 
 function readsRecorders(rule: Rule): boolean {

@@ -1,6 +1,6 @@
 // The evaluation view: for each scope, the subjects a rule is judged on and the CEL variables
 // each one sees. Linked resources are joined onto trails here so rules stay one-liners.
-import type { AccountRecord, Alarm, Bucket, EventDataStore, Key, LogGroup, LogStream, Snapshot, Topic, Trail } from '../inventory/schema.js';
+import type { AccountRecord, Alarm, Bucket, CollectionError, EventDataStore, Key, LogGroup, LogStream, Snapshot, Topic, Trail } from '../inventory/schema.js';
 import { eventDataStoreRecorder, trailRecorder, type Recorder } from './recorders.js';
 import type { Scope } from './rule-schema.js';
 
@@ -23,6 +23,8 @@ export interface Subject {
   recorders?: Record<string, unknown>[];
   /** The event data stores that could cover the subject were not all listed: a recorder-judging FAIL becomes ERROR. */
   recordersIncomplete?: string | null;
+  /** The collection error behind recordersIncomplete (a failed listing, or an unread data store). */
+  recordersCause?: CollectionError;
   /** The subject cannot be judged at all (its account could not be scanned): every verdict is ERROR. */
   blocked: string | null;
   /** What the scanner may have missed; a FAIL then becomes ERROR ("could not see everything"). */
@@ -195,13 +197,25 @@ export class InventoryView {
   }
 
   /** The event data stores that would cover the account could not all be listed (its own, or the organization's). */
-  private recordersIncompleteness(a: AccountRecord): string | null {
+  private recordersIncompleteness(a: AccountRecord): { recordersIncomplete: string | null; recordersCause?: CollectionError } {
     const org = this.snapshot.organization;
     const owners = new Set([a.id, ...(org.available && a.organizationStatus !== null && org.managementAccountId ? [org.managementAccountId] : [])]);
     const failed = this.snapshot.errors.filter((e) => e.operation === 'ListEventDataStores' && e.accountId !== null && owners.has(e.accountId));
-    if (!failed.length) return null;
-    const where = [...new Set(failed.map((e) => `${e.accountId}/${e.region ?? '?'}`))].sort();
-    return `the event data stores of ${where.join(', ')} could not be listed (${failed[0]!.code}: ${failed[0]!.message}), so a recorder there is unknown`;
+    if (failed.length) {
+      const where = [...new Set(failed.map((e) => `${e.accountId}/${e.region ?? '?'}`))].sort();
+      return {
+        recordersIncomplete: `the event data stores of ${where.join(', ')} could not be listed (${failed[0]!.code}: ${failed[0]!.message}), so a recorder there is unknown`,
+        recordersCause: failed[0]!,
+      };
+    }
+    // A data store of the management account that could not be read may be an organization one.
+    const unread = (this.snapshot.eventDataStores ?? []).filter((d) => d.configuration === null && owners.has(d.ownerAccountId) && !(a.coveringEventDataStoreArns ?? []).includes(d.arn));
+    if (!unread.length) return { recordersIncomplete: null };
+    const cause = this.snapshot.errors.find((e) => e.resource?.type === 'event-data-store' && e.resource.id === unread[0]!.arn);
+    return {
+      recordersIncomplete: `event data store ${unread.map((d) => d.arn).join(', ')} could not be read, so whether it records this account is unknown`,
+      ...(cause ? { recordersCause: cause } : {}),
+    };
   }
 
   private accountSubject(a: AccountRecord): Subject {
@@ -214,7 +228,7 @@ export class InventoryView {
       vars: { account: a, organization: this.snapshot.organization, recorders },
       trails: this.trailItems(a.coveringTrailArns),
       recorders: recorders.map((recorder) => ({ recorder })),
-      recordersIncomplete: this.recordersIncompleteness(a),
+      ...this.recordersIncompleteness(a),
       blocked: a.status === 'error' ? `account ${a.id} could not be scanned: ${a.reason}` : null,
       incomplete: this.accountIncompleteness(a),
     };
@@ -234,7 +248,7 @@ export class InventoryView {
       region: r.name,
       vars: { account: a, region: r, organization: this.snapshot.organization, recorders: this.recordersOf(a, r.name) },
       recorders: this.recordersOf(a, r.name).map((recorder) => ({ recorder })),
-      recordersIncomplete: incomplete,
+      ...incomplete,
       trails: this.trailItems(
         a.coveringTrailArns.filter((arn) => {
           const t = this.trailVars.get(arn)?.trail;

@@ -158,10 +158,10 @@ export const DataEvents = z
   .object({
     resourceType: z.string().describe('the resources.type, e.g. AWS::Lambda::Function'),
     read: DataScope.describe('read-only data events: all resources of the type, some, or none'),
-    write: DataScope,
     readResources: z
       .array(z.string())
       .describe('when read is "some": what is recorded; a plain string is an ARN prefix, "resources.ARN=<arn>" one resource, anything else (" & ", field<op>values) a narrowing'),
+    write: DataScope,
     writeResources: z.array(z.string()).describe('the same, for write'),
   })
   .strict();

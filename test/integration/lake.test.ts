@@ -9,7 +9,7 @@ import { ConfigFile } from '../../src/config/config.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadRules, type RulesPack } from '../../src/engine/load.js';
 import type { Finding } from '../../src/findings/finding.js';
-import type { Snapshot } from '../../src/inventory/schema.js';
+import { Snapshot } from '../../src/inventory/schema.js';
 import { buildReport } from '../../src/report/report.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
@@ -21,6 +21,7 @@ let proxy: FaultProxy;
 let pack: RulesPack;
 let snap: Snapshot;
 let lakeDenied: Snapshot;
+let readDenied: Snapshot;
 const now = new Date();
 const ids = { mgmt: '', lakeOnly: '', ownStore: '', trailOnly: '' };
 const arns = { orgStore: '', memberStore: '', channel: '', key: '', dataTrail: '' };
@@ -77,6 +78,9 @@ beforeAll(async () => {
   // The management account's data stores cannot be listed in us-east-1.
   proxy.setRules([{ match: { service: 'cloudtrail', operation: 'ListEventDataStores', accountId: ids.mgmt, region: 'us-east-1' }, fault: 'AccessDenied' }]);
   lakeDenied = (await scanAt(proxy.endpoint, { regions: ['us-east-1', 'eu-west-1'] })).snapshot;
+  // The organization data store is listed, but GetEventDataStore is refused.
+  proxy.setRules([{ match: { service: 'cloudtrail', operation: 'GetEventDataStore', accountId: ids.mgmt }, fault: 'AccessDenied' }]);
+  readDenied = (await scanAt(proxy.endpoint, { regions: ['us-east-1', 'eu-west-1'] })).snapshot;
   proxy.clearRules();
 }, 240_000);
 
@@ -101,6 +105,9 @@ const verdict = (findings: Finding[], ruleId: string, resourceId: string) => {
 describe('CloudTrail Lake inventory', () => {
   it('reads every event data store and channel once, as its owner, in its home region, with no error', () => {
     assertValidSnapshot(snap);
+    // Re-read through the schema, the Lake facts and selectors are the same bytes (key order included): evaluate and verify re-render the scan's reports from them.
+    const reread = Snapshot.parse(JSON.parse(JSON.stringify(snap)));
+    for (const part of ['eventDataStores', 'channels', 'trails'] as const) expect(JSON.stringify(reread[part]), part).toBe(JSON.stringify(snap[part]));
     expect(snap.errors).toEqual([]);
     expect(snap.eventDataStores.map((d) => d.arn).sort()).toEqual([arns.orgStore, arns.memberStore].sort());
     const org = snap.eventDataStores.find((d) => d.arn === arns.orgStore)!;
@@ -192,13 +199,29 @@ describe('CloudTrail Lake verdicts, account by account', () => {
       const r = verdict(f, 'account-management-events-recorded', id);
       expect(r.status, id).toBe('ERROR');
       expect(r.message).toContain('could not be listed');
+      expect(r.fixedOn).toEqual({ kind: 'permission', target: 'cloudtrail:ListEventDataStores', accountId: ids.mgmt });
     }
     // The trail-only member's own trail is a fact seen: it still PASSes.
     expect(verdict(f, 'account-management-events-recorded', ids.trailOnly).status).toBe('PASS');
   });
 
+  it('when the organization data store cannot be read, what only it could record is ERROR, fixed by granting cloudtrail:GetEventDataStore', () => {
+    const store = readDenied.eventDataStores.find((d) => d.arn === arns.orgStore)!;
+    expect(store.configuration).toBeNull();
+    const f = judge(readDenied);
+    expect(verdict(f, 'event-data-store-kms-encryption', arns.orgStore)).toMatchObject({ status: 'ERROR', fixedOn: { kind: 'permission', target: 'cloudtrail:GetEventDataStore' } });
+    for (const id of [ids.lakeOnly, ids.ownStore]) {
+      expect(verdict(f, 'account-management-events-recorded', id).status, `${id} ${verdict(f, 'account-management-events-recorded', id).message}`).toBe('ERROR');
+      // Network activity only the organization data store records; required DynamoDB events nobody records.
+      expect(verdict(f, 'account-network-activity-events', id)).toMatchObject({ status: 'ERROR', fixedOn: { kind: 'permission', target: 'cloudtrail:GetEventDataStore', accountId: ids.mgmt } });
+      expect(verdict(f, 'account-required-data-events', id).status, id).toBe('ERROR');
+    }
+    // What was seen still decides: the trail-only member's own trail records its management events.
+    expect(verdict(f, 'account-management-events-recorded', ids.trailOnly).status).toBe('PASS');
+  });
+
   it('every report validates against the published schema', () => {
-    for (const s of [snap, lakeDenied]) {
+    for (const s of [snap, lakeDenied, readDenied]) {
       assertValidReport(buildReport({ snapshot: s, findings: judge(s), toolVersion: 'test', generatedAt: now, rulesPack: { sha256: pack.sha256, rules: pack.rules.length } }));
     }
   });

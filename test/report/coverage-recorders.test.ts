@@ -36,5 +36,8 @@ describe('coverage map: trail, event data store or none', () => {
     for (const row of stopped) expect(row[0]).toMatchObject({ state: 'gap', recordedBy: 'none', eventDataStores: [{ arn: EDS, note: 'not-enabled' }] });
     const unread = await cells(applyOverlay(baseSnapshot(), { ...noTrail, eventDataStores: [{ arn: EDS, configuration: null, eventSelectors: null }] }));
     for (const row of unread) expect(row[0]).toMatchObject({ state: 'gap', recordedBy: 'unknown', eventDataStores: [{ arn: EDS, note: 'not-collected' }] });
+    // Not credited (whether it is an organization data store is unknown), still unknown rather than none.
+    const uncredited = await cells(applyOverlay(baseSnapshot(), { accounts: ACCOUNTS.map((id) => ({ id, coveringTrailArns: [], coveringEventDataStoreArns: [] })), eventDataStores: [{ arn: EDS, configuration: null, eventSelectors: null }] }));
+    for (const row of uncredited) expect(row[0]).toMatchObject({ state: 'gap', recordedBy: 'unknown', eventDataStores: [] });
   });
 });

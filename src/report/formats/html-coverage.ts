@@ -62,13 +62,18 @@ function storeNote(d: EventDataStore): StoreNote {
 const NOT_JUDGED: readonly CellState[] = ['not-scanned', 'no-region', 'not-opted-in', 'excluded'];
 
 /** Adds what records the cell: the trail when the trail rule says covered, else an event data store that records it, else none. */
-function withRecorders(cell: CoverageCell, account: AccountRecord | undefined, region: string, stores: Map<string, EventDataStore>): CoverageCell {
+function withRecorders(cell: CoverageCell, account: AccountRecord | undefined, region: string, stores: Map<string, EventDataStore>, managementAccountId: string | null): CoverageCell {
   if (NOT_JUDGED.includes(cell.state) || !account) return { ...cell, recordedBy: null, eventDataStores: [] };
   const applicable = (account.coveringEventDataStoreArns ?? [])
     .map((arn) => stores.get(arn))
     .filter((d): d is EventDataStore => !!d && (d.configuration?.multiRegionEnabled !== false || d.homeRegion === region))
     .map((d) => ({ arn: d.arn, note: storeNote(d) }));
   const notes = applicable.map((d) => d.note);
+  // A data store of the account or of the management account that could not be read may record it.
+  const unread = [...stores.values()].some(
+    (d) => d.configuration === null && (d.ownerAccountId === account.id || d.ownerAccountId === managementAccountId) && !applicable.some((x) => x.arn === d.arn),
+  );
+  if (unread) notes.push('not-collected');
   const recordedBy: RecordedBy =
     cell.state === 'covered' ? 'trail' : notes.includes('records') ? 'event-data-store' : cell.state === 'unknown' || notes.includes('not-collected') ? 'unknown' : 'none';
   return { ...cell, recordedBy, eventDataStores: applicable };
@@ -79,7 +84,7 @@ export function coverageMap(snapshot: Snapshot, report: Report, accountIds: stri
   const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
   const stores = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d]));
   return trailCoverage(snapshot, report, accountIds, regions).map((row, i) =>
-    row.map((cell, j) => withRecorders(cell, accounts.get(accountIds[i]!), regions[j]!, stores)),
+    row.map((cell, j) => withRecorders(cell, accounts.get(accountIds[i]!), regions[j]!, stores, snapshot.organization.managementAccountId)),
   );
 }
 
