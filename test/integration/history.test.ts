@@ -22,6 +22,7 @@ const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'r
 let earlier: Report[] = [];
 let current: Report;
 let html: string;
+let md: string;
 let browser: Browser;
 
 /** The demo snapshot as it was `days` before its scan, with log file validation off on every other trail. */
@@ -51,10 +52,11 @@ beforeAll(async () => {
   }
   earlier = earlier.sort((a, b) => a.generatedAt.localeCompare(b.generatedAt));
   const out = join(root, 'now');
-  const run = await cli(['evaluate', DEMO, '--history', historyDir, '--format', 'html', '--out', out, '--allow-incomplete', '--fail-on', 'none', '--quiet']);
+  const run = await cli(['evaluate', DEMO, '--history', historyDir, '--format', 'html,md', '--out', out, '--allow-incomplete', '--fail-on', 'none', '--quiet']);
   expect(run.code, run.stderr).toBe(0);
   current = readReport(out);
   html = readFileSync(join(out, 'report.html'), 'utf8');
+  md = readFileSync(join(out, 'report.md'), 'utf8');
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
 }, 120_000);
 
@@ -89,6 +91,11 @@ describe('--history', () => {
     expect(diff.new.length + diff.resolved.length).toBeGreaterThan(0);
     expect(html).toContain(`data-new="${diff.new.length}" data-resolved="${diff.resolved.length}"`);
     expect(html).toContain(`New FAIL since the previous run (${diff.new.length})`);
+    // report.md, for a scheduled job's summary, says the same in one line under the headline.
+    const pct = (r: Report) => `${postureScore(r.findings).percent!.toFixed(1)}%`;
+    expect(md.split('\n\n')[2]).toBe(
+      `Since the previous run (${earlier.at(-1)!.generatedAt.replace(/_/g, '\\_')}, run-01/report.json): **${diff.new.length} new FAIL**, ${diff.resolved.length} resolved, ${diff.changed.length} otherwise changed; posture score ${pct(earlier.at(-1)!)} → ${pct(current)}.`,
+    );
     for (const e of diff.new.slice(0, 5)) expect(html).toContain(`<code title="${e.title.replace(/'/g, '&#x27;')}">${e.ruleId}</code></td><td>${e.accountName} (${e.accountId})</td>`);
   });
 
