@@ -6,16 +6,16 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffReports } from '../../src/report/diff.js';
 import { postureScore } from '../../src/report/formats/html-view.js';
 import type { Report } from '../../src/report/report.js';
 import { axeViolations } from '../harness/axe.js';
 import { cli } from '../harness/cli.js';
+import { launchChromium } from '../harness/chromium.js';
 
 const DEMO = new URL('../../demo/snapshot.json', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const root = mkdtempSync(join(tmpdir(), 'tw-history-'));
 const historyDir = join(root, 'history');
 const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
@@ -57,7 +57,7 @@ beforeAll(async () => {
   current = readReport(out);
   html = readFileSync(join(out, 'report.html'), 'utf8');
   md = readFileSync(join(out, 'report.md'), 'utf8');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
