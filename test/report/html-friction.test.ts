@@ -155,5 +155,8 @@ describe('report.html on the demo organization', () => {
     expect(await cell.getAttribute('data-state')).toBe('unknown');
     expect(await cell.getAttribute('data-reason')).toContain(denied.reason!.slice(0, 40));
     expect(await cell.getAttribute('title')).toContain('not judged: account not scanned');
+    // The organization event data store records it, which the cell says without calling it judged.
+    expect(await cell.textContent()).toBe('? unknown');
+    expect(await cell.getAttribute('title')).toMatch(/recorded by the event data store \S+, not by a trail/);
   });
 });
