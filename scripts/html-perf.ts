@@ -9,16 +9,15 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { evaluateSnapshot, prepare } from '../src/core/pipeline.js';
 import { finalizeSnapshot } from '../src/inventory/derive.js';
 import { Snapshot, type AccountRecord, type Bucket, type CollectionError, type Trail } from '../src/inventory/schema.js';
 import { htmlFormat } from '../src/report/formats/html.js';
 import { renderText } from '../src/report/formats/index.js';
+import { launchChromium } from '../test/harness/chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${ROOT}test-artifacts/perf`;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-central-1', 'eu-west-1', 'eu-west-2',
@@ -163,7 +162,7 @@ async function main(): Promise<void> {
   writeFileSync(file, html);
   const bytes = statSync(file).size;
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  const browser = await launchChromium();
   const ready: number[] = [];
   const problems: string[] = [];
   try {

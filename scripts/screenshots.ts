@@ -7,13 +7,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { evaluateSnapshot, prepare, writeReports } from '../src/core/pipeline.js';
 import { Snapshot } from '../src/inventory/schema.js';
+import { launchChromium } from '../test/harness/chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'docs', 'images');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const VIEW = { width: 1440, height: 900 };
 
 const demo = Snapshot.parse(JSON.parse(readFileSync(join(ROOT, 'demo', 'snapshot.json'), 'utf8')));
@@ -37,7 +36,7 @@ const reportDir = join(work, 'report');
 await writeReports(reportDir, outcome, ['json', 'html']);
 
 mkdirSync(OUT, { recursive: true });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+const browser = await launchChromium();
 const shots: { file: string; bytes: number }[] = [];
 try {
   const page = await browser.newPage({ viewport: VIEW });

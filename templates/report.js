@@ -237,7 +237,8 @@
         // What records the cell: a trail, an event data store (CloudTrail Lake) where no trail does, or none.
         var rec = D.coverageRecorders ? D.coverageRecorders[a][j] : [-1, -1], by = rec[0] >= 0 ? D.recordedBy[rec[0]] : null, store = str(rec[1]);
         if (state !== 'covered' && by === 'event-data-store') {
-          text = '\u25C6 Lake ' + store;
+          // A gap says what does record it; an unknown cell keeps saying it is not judged.
+          if (state === 'gap') text = '\u25C6 Lake ' + store;
           detail = 'recorded by the event data store ' + store + ', not by a trail; ' + detail;
         } else if (by === 'none') detail = 'recorded by no trail and no event data store; ' + detail;
         if (reason) detail = 'not judged: ' + reason + '; ' + detail;

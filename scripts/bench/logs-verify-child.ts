@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { scan } from '../../src/collect/scan.js';
+import type { scan as scanType } from '../../src/collect/scan.js';
 
 export interface VerifyChildInput {
   endpoint: string;
@@ -20,6 +20,8 @@ export interface VerifyChildInput {
   streamConcurrency?: number;
   /** Write a V8 CPU profile of the logs phase alone (not the configuration scan) to this file. */
   cpuProfile?: string;
+  /** Run the built dist/ (what the bin runs) rather than the TypeScript sources through tsx. */
+  dist?: boolean;
 }
 
 export interface VerifyChildStream {
@@ -92,6 +94,8 @@ if (profiler) {
 const t0 = performance.now();
 let tLogs = 0;
 let cpuAtLogs = process.cpuUsage();
+// dist/ is what the bin runs; the sources through tsx carry the transpiler and its source maps.
+const { scan } = (await import(input.dist ? '../../dist/collect/scan.js' : '../../src/collect/scan.js')) as { scan: typeof scanType };
 const { snapshot } = await scan({
   toolVersion: 'bench',
   roleName: 'OrganizationAccountAccessRole',

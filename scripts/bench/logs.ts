@@ -1,6 +1,6 @@
 // npm run bench:logs -- --accounts N --regions R --hours H --latency-ms L [--depth logs|digests]
 //                       [--get-concurrency C] [--stream-concurrency S] [--concurrency G]
-//                       [--cli-sample K] [--skip-cli] [--cpu-prof FILE] [--verifier-node-flags '...'] [--json]
+//                       [--cli-sample K] [--skip-cli] [--cpu-prof FILE] [--verifier-node-flags '...'] [--source] [--json]
 // The log-verification benchmark (docs/performance.md, "Log verification"):
 //  1. starts moto and the fault proxy (its own process), seeds an organization of N accounts
 //     (management, log archive, N-2 members) with a multi-region organization trail, validation
@@ -15,7 +15,7 @@
 // With --json the last stdout line is one JSON object; otherwise figures are printed for people.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,7 @@ function parse() {
         'cpu-prof': { type: 'string' },
         'verifier-node-flags': { type: 'string' },
         'skip-cli': { type: 'boolean', default: false },
+        source: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
       strict: true,
@@ -94,6 +95,8 @@ function parse() {
     /** undefined: every stream. */
     cliSample: values['cli-sample'] === undefined ? undefined : number('cli-sample', values['cli-sample'], 1, 1, accounts * regions),
     skipCli: values['skip-cli'] === true,
+    /** The verifier runs dist/ (what the bin runs) unless --source, or when dist/ is not built. */
+    dist: values.source !== true && existsSync(new URL('../../dist/collect/scan.js', import.meta.url)),
     /** memory: the log bucket's objects in memory-s3.ts in front of moto; moto: in moto (which then bounds the run). */
     store: store as 'memory' | 'moto',
     json: values.json === true,
@@ -291,6 +294,7 @@ async function main(): Promise<void> {
       concurrency: o.concurrency, accountConcurrency: DEFAULT_ACCOUNT_CONCURRENCY, objectConcurrency: o.getConcurrency,
       ...(o.streamConcurrency ? { streamConcurrency: o.streamConcurrency } : {}),
       ...(o.cpuProfile ? { cpuProfile: o.cpuProfile } : {}),
+      dist: o.dist,
     }, o.verifierNodeFlags);
     const proxyCpu = proxy.cpuSeconds() !== null && proxyCpu0 !== null ? round(proxy.cpuSeconds()! - proxyCpu0) : null;
     const counts = (await proxy.call({ op: 'counts' })).counts as Record<string, number>;
@@ -357,6 +361,7 @@ async function main(): Promise<void> {
       hours: o.hours,
       latencyMs: o.latencyMs,
       depth: o.depth,
+      verifier: o.dist ? 'dist' : 'source (tsx)',
       concurrency: o.getConcurrency,
       apiConcurrency: o.concurrency,
       streamConcurrency: o.streamConcurrency ?? 16,

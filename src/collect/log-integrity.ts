@@ -437,7 +437,7 @@ class StreamVerifier {
  * small logs that was twice the cost of the inflating itself. A small object gets a small output
  * chunk (zlib allocates one buffer of chunkSize, 16 KB by default, per stream).
  */
-function gunzipSha256(body: Readable, compressedLength: number | undefined): Promise<string> {
+export function gunzipSha256(body: Readable, compressedLength: number | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     const gunzip = createGunzip(compressedLength !== undefined && compressedLength < 8192 ? { chunkSize: 8192 } : {});

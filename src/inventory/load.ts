@@ -11,7 +11,18 @@ export async function loadSnapshot(file: string): Promise<Snapshot> {
   } catch (err) {
     throw new InputError(file, null, `cannot read the snapshot (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  // JSON is YAML: the YAML parser gives line numbers for both syntax and schema errors.
+  // A well-formed snapshot is read with JSON.parse: the YAML parser's document model costs about a
+  // hundred times the text (a 2.5 MB snapshot of 1,000 accounts took RSS from 85 to 380 MB).
+  // Anything else goes to the YAML parser, which names the line of what is wrong (JSON is YAML).
+  try {
+    const data = JSON.parse(text) as { schemaVersion?: unknown } | null;
+    if ((READABLE_SNAPSHOT_VERSIONS as readonly unknown[]).includes(data?.schemaVersion)) {
+      const fast = Snapshot.safeParse(data);
+      if (fast.success) return fast.data;
+    }
+  } catch {
+    // not JSON: the YAML parser below says where
+  }
   const source = parseYaml(file, text);
   const version = (source.data as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (!(READABLE_SNAPSHOT_VERSIONS as readonly unknown[]).includes(version)) {

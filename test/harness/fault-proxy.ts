@@ -2,9 +2,9 @@
 // (AccessDenied, throttling, dead regions, stalls, latency), shaped per wire protocol so the
 // real SDK parses the same error codes it would get from AWS.
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mulberry32 } from './random.js';
+import { serveLoopback } from './loopback-server.js';
 
 export type FaultKind = 'AccessDenied' | 'Throttling' | 'Unreachable' | 'Stall' | { latencyMs: number };
 
@@ -336,7 +336,6 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
   const keyExpiry = new Map<string, number>();
   let credentialLifetimeMs: number | null = null;
   let publicKeysFor: ((region: string) => ProxyPublicKey[]) | null = null;
-  const sockets = new Set<Socket>();
   let rules: { rule: FaultRule; used: number }[] = [];
   const requests: ProxiedRequest[] = [];
 
@@ -470,36 +469,17 @@ export async function startFaultProxy(opts: { target: string; seed?: number; def
     }
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(`fault-proxy: ${String(err)}`);
-      else res.destroy();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await serveLoopback('fault-proxy', handle);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
+    endpoint: server.endpoint,
+    port: server.port,
     setRules: (next: FaultRule[]) => void (rules = next.map((rule) => ({ rule, used: 0 }))),
     clearRules: () => void (rules = []),
     setCredentialLifetime: (seconds: number | null) => void (credentialLifetimeMs = seconds === null ? null : seconds * 1000),
     setPublicKeys: (keysFor) => void (publicKeysFor = keysFor),
     requests,
     resetLog: () => void (requests.length = 0),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy(); // also ends stalled responses
-        server.closeAllConnections();
-      }),
+    stop: () => server.stop(), // also ends stalled responses
   };
 }

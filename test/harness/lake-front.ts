@@ -9,8 +9,8 @@
 // default account, and keys moto hands out for sts:AssumeRole are learnt from the answers passing
 // through (as the fault proxy does).
 import { randomUUID } from 'node:crypto';
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { serveLoopback } from './loopback-server.js';
 
 const DEFAULT_ACCOUNT_ID = '123456789012';
 const TARGET_PREFIX = 'CloudTrail_20131101.';
@@ -65,7 +65,6 @@ export async function startLakeFront(target: string): Promise<LakeFront> {
   let stores = new Map<string, StoreRecord>();
   let channels = new Map<string, ChannelRecord>();
   const answered: LakeFront['answered'] = [];
-  const sockets = new Set<Socket>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | null, learnFor: string | null): void => {
     const headers: Record<string, string | string[]> = {};
@@ -209,34 +208,18 @@ export async function startLakeFront(target: string): Promise<LakeFront> {
     forward(req, res, body, null);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(`lake-front: ${String(err)}`);
-      else res.destroy();
-    });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await serveLoopback('lake-front', handle);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     answered,
     reset: () => {
       stores = new Map();
       channels = new Map();
       answered.length = 0;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        agent.destroy();
-      }),
+    stop: async () => {
+      await server.stop();
+      agent.destroy();
+    },
   };
 }

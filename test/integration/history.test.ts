@@ -6,22 +6,23 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffReports } from '../../src/report/diff.js';
 import { postureScore } from '../../src/report/formats/html-view.js';
 import type { Report } from '../../src/report/report.js';
 import { axeViolations } from '../harness/axe.js';
 import { cli } from '../harness/cli.js';
+import { launchChromium } from '../harness/chromium.js';
 
 const DEMO = new URL('../../demo/snapshot.json', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const root = mkdtempSync(join(tmpdir(), 'tw-history-'));
 const historyDir = join(root, 'history');
 const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
 let earlier: Report[] = [];
 let current: Report;
 let html: string;
+let md: string;
 let browser: Browser;
 
 /** The demo snapshot as it was `days` before its scan, with log file validation off on every other trail. */
@@ -51,11 +52,12 @@ beforeAll(async () => {
   }
   earlier = earlier.sort((a, b) => a.generatedAt.localeCompare(b.generatedAt));
   const out = join(root, 'now');
-  const run = await cli(['evaluate', DEMO, '--history', historyDir, '--format', 'html', '--out', out, '--allow-incomplete', '--fail-on', 'none', '--quiet']);
+  const run = await cli(['evaluate', DEMO, '--history', historyDir, '--format', 'html,md', '--out', out, '--allow-incomplete', '--fail-on', 'none', '--quiet']);
   expect(run.code, run.stderr).toBe(0);
   current = readReport(out);
   html = readFileSync(join(out, 'report.html'), 'utf8');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  md = readFileSync(join(out, 'report.md'), 'utf8');
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -89,6 +91,11 @@ describe('--history', () => {
     expect(diff.new.length + diff.resolved.length).toBeGreaterThan(0);
     expect(html).toContain(`data-new="${diff.new.length}" data-resolved="${diff.resolved.length}"`);
     expect(html).toContain(`New FAIL since the previous run (${diff.new.length})`);
+    // report.md, for a scheduled job's summary, says the same in one line under the headline.
+    const pct = (r: Report) => `${postureScore(r.findings).percent!.toFixed(1)}%`;
+    expect(md.split('\n\n')[2]).toBe(
+      `Since the previous run (${earlier.at(-1)!.generatedAt.replace(/_/g, '\\_')}, run-01/report.json): **${diff.new.length} new FAIL**, ${diff.resolved.length} resolved, ${diff.changed.length} otherwise changed; posture score ${pct(earlier.at(-1)!)} → ${pct(current)}.`,
+    );
     for (const e of diff.new.slice(0, 5)) expect(html).toContain(`<code title="${e.title.replace(/'/g, '&#x27;')}">${e.ruleId}</code></td><td>${e.accountName} (${e.accountId})</td>`);
   });
 

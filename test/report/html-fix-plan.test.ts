@@ -4,14 +4,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { Snapshot } from '../../src/inventory/schema.js';
 import type { Report } from '../../src/report/report.js';
+import { launchChromium } from '../harness/chromium.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 let dir: string;
 let report: Report;
 let browser: Browser;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   report = outcome.report;
   dir = await mkdtemp(join(tmpdir(), 'tw-html-fix-plan-'));
   await writeReports(dir, outcome, ['html']);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(e.message));

@@ -5,15 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SNAPSHOT } from '../../src/cli/commands/demo.js';
 import { evaluateSnapshot, prepare } from '../../src/core/pipeline.js';
 import { loadSnapshot } from '../../src/inventory/load.js';
 import { frameworkCatalogue } from '../../src/report/frameworks.js';
 import { renderHtml } from '../../src/report/formats/html.js';
+import { launchChromium } from '../harness/chromium.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MAX_PAGES = 20;
 
 let browser: Browser;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tw-fw-print-'));
   const file = join(dir, 'report.html');
   writeFileSync(file, renderHtml(outcome));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   await page.goto(pathToFileURL(file).href);
   await page.waitForSelector('html[data-ready]');

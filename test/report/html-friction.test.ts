@@ -6,16 +6,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { SCORE_WEIGHTS } from '../../src/findings/weights.js';
 import { Snapshot } from '../../src/inventory/schema.js';
 import type { Report } from '../../src/report/report.js';
 import { axeViolations } from '../harness/axe.js';
+import { launchChromium } from '../harness/chromium.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SEV_LETTER: Record<string, string> = { critical: 'C', high: 'H', medium: 'M', low: 'L', informational: 'I' };
 let dir: string;
 let url: string;
@@ -41,7 +41,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tw-html-friction-'));
   await writeReports(dir, outcome, ['html']);
   url = pathToFileURL(join(dir, 'report.html')).href;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
   page = await open(url);
 }, 60_000);
 
@@ -155,5 +155,8 @@ describe('report.html on the demo organization', () => {
     expect(await cell.getAttribute('data-state')).toBe('unknown');
     expect(await cell.getAttribute('data-reason')).toContain(denied.reason!.slice(0, 40));
     expect(await cell.getAttribute('title')).toContain('not judged: account not scanned');
+    // The organization event data store records it, which the cell says without calling it judged.
+    expect(await cell.textContent()).toBe('? unknown');
+    expect(await cell.getAttribute('title')).toMatch(/recorded by the event data store \S+, not by a trail/);
   });
 });

@@ -6,7 +6,7 @@
 // organization, to show the page draws only a batch of them.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../harness/axe.js';
 import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
@@ -14,11 +14,11 @@ import { Snapshot, type LogStream } from '../../src/inventory/schema.js';
 import { buildReport, Report } from '../../src/report/report.js';
 import { renderHtml } from '../../src/report/formats/html.js';
 import { baseSnapshot, EVALUATION_NOW } from '../harness/fixture.js';
+import { launchChromium } from '../harness/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = `${ROOT}test-artifacts`;
 const OUT = `${ARTIFACTS}/html-log-integrity`;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const SINCE = '2026-11-14T12:00:00.000Z';
 const UNTIL = '2026-11-21T12:00:00.000Z';
@@ -147,7 +147,7 @@ beforeAll(async () => {
   await writeReports(OUT, outcome, ['json', 'html']);
   report = Report.parse(JSON.parse(readFileSync(`${OUT}/report.json`, 'utf8')));
   fileUrl = pathToFileURL(`${OUT}/report.html`).href;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
   page = await open(fileUrl);
 }, 120_000);
 

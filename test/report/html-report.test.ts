@@ -5,7 +5,7 @@
 import { CloudTrailClient, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { SEVERITIES } from '../../src/engine/rule-schema.js';
@@ -16,13 +16,13 @@ import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { assertValidReport, scanAt } from '../harness/scan-run.js';
 import { seedScenarioOrganization, type ScenarioOrg } from '../harness/scenario-org.js';
+import { launchChromium } from '../harness/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = `${ROOT}test-artifacts`;
 const OUT = `${ARTIFACTS}/html-report`;
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 const XSS_TAG = '</script><script>alert(2)</script>';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let moto: MotoServer;
 let proxy: FaultProxy;
@@ -72,7 +72,7 @@ beforeAll(async () => {
   html = readFileSync(`${OUT}/report.html`, 'utf8');
   fileUrl = pathToFileURL(`${OUT}/report.html`).href;
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, serviceWorkers: 'block' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => undefined);
   page = await context.newPage();

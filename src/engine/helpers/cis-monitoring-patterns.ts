@@ -211,18 +211,24 @@ export function coversCisMonitoring(filter: string, ruleId: CisMonitoringRuleId,
   // Pure in its three strings, and an organization repeats the same few filters for every
   // account its trails cover: parsing them again each time was most of evaluate's time on a
   // large organization's snapshot (docs/performance.md). Results are frozen, so sharing is safe.
-  const key = `${ruleId}\u0000${version ?? ''}\u0000${filter}`;
-  let result = coverageCache.get(key);
-  if (!result) {
+  // Keyed by the filter text itself first: a snapshot's string is hashed once, where a key built
+  // by concatenating it (a kilobyte a pattern) was hashed anew on every call.
+  let byRule = coverageCache.get(filter);
+  if (!byRule) {
     if (coverageCache.size >= COVERAGE_CACHE_LIMIT) coverageCache.clear();
+    coverageCache.set(filter, (byRule = new Map()));
+  }
+  const key = version ? `${ruleId}\u0000${version}` : ruleId;
+  let result = byRule.get(key);
+  if (!result) {
     result = Object.freeze(coverage(filter, ruleId, version));
-    coverageCache.set(key, result);
+    byRule.set(key, result);
   }
   return result;
 }
 
 const COVERAGE_CACHE_LIMIT = 10_000;
-const coverageCache = new Map<string, Coverage & { via: string | null }>();
+const coverageCache = new Map<string, Map<string, Coverage & { via: string | null }>>();
 
 function coverage(filter: string, ruleId: CisMonitoringRuleId, version?: CisVersion): Coverage & { via: string | null } {
   const entry = CIS_MONITORING_PATTERNS[ruleId];

@@ -6,6 +6,7 @@
 import type { Report } from '../report.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
 import { compareFindings, SEVERITY_ORDER } from './shared.js';
+import type { History } from '../history.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -104,7 +105,7 @@ function failsByRule(fails: Finding[]) {
   return [...rows.values()].sort((a, b) => weight(b) - weight(a) || b.count - a.count || a.ruleId.localeCompare(b.ruleId));
 }
 
-function render(report: Report, caps: Caps, cutNote: string | null): string {
+function render(report: Report, caps: Caps, cutNote: string | null, history?: History): string {
   const cell = (v: string) => mdCell(v, caps.cell);
   const sorted = [...report.findings].sort(compareFindings);
   const fails = sorted.filter((f) => f.status === 'FAIL' && !f.waiver);
@@ -119,6 +120,12 @@ function render(report: Report, caps: Caps, cutNote: string | null): string {
     `## trailwarden: ${verdict(report)}`,
     `trailwarden ${cell(report.tool.version)} · rules pack \`${report.rulesPack.sha256.slice(0, 12)}\` (${report.rulesPack.rules} rules${report.framework ? `, ${cell(report.framework)} only` : ''}) · ${scope} · regions ${report.scope.regions.map((r) => cell(r)).join(', ') || 'none'} · evaluated ${cell(report.generatedAt)} · snapshot ${cell(report.snapshotTakenAt)}`,
   ];
+  const previous = history?.previous;
+  if (previous) {
+    const score = (p: { overall: number | null } | undefined) => (p?.overall == null ? '—' : `${p.overall.toFixed(1)}%`);
+    const [before, now] = [history!.points.at(-2), history!.points.at(-1)];
+    parts.push(`Since the previous run (${cell(previous.generatedAt)}, ${cell(previous.file)}): **${previous.diff.new.length} new FAIL**, ${previous.diff.resolved.length} resolved, ${previous.diff.changed.length} otherwise changed; posture score ${score(before)} → ${score(now)}.`);
+  }
   if (report.actions?.length) parts.push(`### Fix these first (${report.actions.length} actions)`, actionsTable(report.actions, caps.actions, cell));
   const rules = failsByRule(fails);
   if (rules.length) {
@@ -201,8 +208,8 @@ const chars = (s: string) => {
  * per-finding tables give up rows first (then cells are clipped shorter), and a closing line
  * says what was cut and where the rest is.
  */
-export function renderMarkdown({ report }: RenderInput): string {
-  const full = render(report, FULL_CAPS, null);
+export function renderMarkdown({ report, history }: RenderInput): string {
+  const full = render(report, FULL_CAPS, null, history);
   if (chars(full) <= GITHUB_COMMENT_LIMIT) return full;
   const caps = { ...FULL_CAPS };
   const note = () => {
@@ -214,8 +221,8 @@ export function renderMarkdown({ report }: RenderInput): string {
     const k = SHRINK_ORDER.find((key) => caps[key] > MIN_ROWS);
     if (k) caps[k] = Math.max(MIN_ROWS, Math.floor(caps[k] / 2));
     else if (caps.cell > 40) caps.cell = Math.floor(caps.cell / 2);
-    else return render(report, caps, note()); // the fixed parts alone: as short as it gets
-    const md = render(report, caps, note());
+    else return render(report, caps, note(), history); // the fixed parts alone: as short as it gets
+    const md = render(report, caps, note(), history);
     if (chars(md) <= GITHUB_COMMENT_LIMIT) return md;
   }
 }
