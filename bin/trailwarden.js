@@ -3,12 +3,18 @@
 // `prepare` script); inside a source checkout without dist/, falls back to the TypeScript source.
 // The version check comes first and uses nothing newer than the Node versions it turns away.
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (!(major === 22 ? minor >= 12 : major >= 24)) {
   process.stderr.write(`trailwarden: needs Node.js 22 (22.12 or later) or 24 LTS; this is Node.js ${process.versions.node}\n`);
   process.exit(2);
 }
+
+// Log verification runs with a bounded young generation (bin/runtime.js): the process is replaced
+// by one with those flags before anything is loaded.
+const { execForLogVerification } = await import('./runtime.js');
+execForLogVerification(fileURLToPath(import.meta.url), process.argv.slice(2));
 
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 let mod;

@@ -1,6 +1,7 @@
 // npm run bench:logs -- --accounts N --regions R --hours H --latency-ms L [--depth logs|digests]
 //                       [--get-concurrency C] [--stream-concurrency S] [--concurrency G]
-//                       [--cli-sample K] [--skip-cli] [--cpu-prof FILE] [--verifier-node-flags '...'] [--source] [--json]
+//                       [--cli-sample K] [--skip-cli] [--cpu-prof FILE] [--verifier-node-flags '...'] [--node-defaults]
+//                       [--source] [--json]
 // The log-verification benchmark (docs/performance.md, "Log verification"):
 //  1. starts moto and the fault proxy (its own process), seeds an organization of N accounts
 //     (management, log archive, N-2 members) with a multi-region organization trail, validation
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
 import { validateStream, type ValidateLogsResult } from '../../test/harness/aws-cli-validate.js';
 import { createRegionKeys } from '../../test/harness/cloudtrail-keys.js';
 import { corpusS3Client, writeStream, type StreamSpec, type WrittenStream } from '../../test/harness/log-corpus.js';
@@ -66,6 +68,7 @@ function parse() {
         'cpu-prof': { type: 'string' },
         'verifier-node-flags': { type: 'string' },
         'skip-cli': { type: 'boolean', default: false },
+        'node-defaults': { type: 'boolean', default: false },
         source: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
@@ -103,7 +106,11 @@ function parse() {
     /** A V8 CPU profile of the verifier's logs phase (open it in Chrome DevTools or speedscope). */
     cpuProfile: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
     /** Node flags for the verifier's process only (a diagnosis, e.g. --max-semi-space-size=8: what the product runs with is none). */
-    verifierNodeFlags: values['verifier-node-flags']?.split(/\s+/).filter(Boolean) ?? [],
+    /**
+     * The verifier's Node flags: those the bin runs log verification with (bin/runtime.js), unless
+     * --node-defaults (Node's own heap sizing, for a before/after pair), then --verifier-node-flags.
+     */
+    verifierNodeFlags: [...(values['node-defaults'] === true ? [] : LOG_VERIFY_NODE_FLAGS), ...(values['verifier-node-flags']?.split(/\s+/).filter(Boolean) ?? [])],
   };
 }
 

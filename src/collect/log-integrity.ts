@@ -5,8 +5,8 @@ import { ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import type { CollectionError, LogIntegrity, LogStream, Snapshot } from '../inventory/schema.js';
 import { walkChain, type Defect, type DigestOutcome, type ListedDigest } from '../integrity/chain.js';
 import { judgeDigest, type LogEvidenceSink } from '../integrity/judge.js';
@@ -430,14 +430,67 @@ class StreamVerifier {
   }
 }
 
+/** A log at most this large (compressed) is read whole and inflated in one synchronous call. */
+export const SMALL_LOG_BYTES = 32 * 1024;
+/** The most a small log may inflate to in that call; past it, it is inflated as a stream instead. */
+export const SMALL_LOG_INFLATED_BYTES = 512 * 1024;
+
 /**
- * SHA-256 of a gzipped body's uncompressed bytes, hashed chunk by chunk as they are inflated.
- * Piped by hand: stream/promises' pipeline() builds an AbortController per call and aborts it on
- * completion (a DOMException with its stack), and a Writable for the hash; with thousands of
- * small logs that was twice the cost of the inflating itself. A small object gets a small output
- * chunk (zlib allocates one buffer of chunkSize, 16 KB by default, per stream).
+ * SHA-256 of a gzipped body's uncompressed bytes. A log file is never held whole: a small one
+ * (Content-Length at most SMALL_LOG_BYTES, inflating to at most SMALL_LOG_INFLATED_BYTES) is
+ * collected and inflated in one synchronous call, which spares the thread pool's round trip per
+ * chunk and the stream's buffers (most CloudTrail logs are a few KB); anything larger, or of
+ * unknown length, or inflating past the cap, is inflated and hashed chunk by chunk. Both paths run
+ * the same zlib gunzip, so they accept and reject the same bytes with the same codes.
  */
-export function gunzipSha256(body: Readable, compressedLength: number | undefined): Promise<string> {
+export async function gunzipSha256(body: Readable, compressedLength: number | undefined): Promise<string> {
+  if (compressedLength === undefined || compressedLength > SMALL_LOG_BYTES) return streamSha256(body, compressedLength);
+  const compressed = await collect(body);
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(compressed, { maxOutputLength: SMALL_LOG_INFLATED_BYTES, chunkSize: 8192 });
+  } catch (err) {
+    // Inflates past the cap (a file of repeated bytes): hashed as a stream, never held inflated.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return streamSha256(Readable.from([compressed]), compressed.length);
+    throw err;
+  }
+  return createHash('sha256').update(inflated).digest('hex');
+}
+
+/** A small body's bytes; a body that closes before its end is a failed read, not a short file. */
+function collect(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      body.destroy();
+      reject(err);
+    };
+    body.once('error', fail);
+    body.once('close', () => {
+      if (!body.readableEnded) fail(prematureClose());
+    });
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+  });
+}
+
+const prematureClose = () => Object.assign(new Error('the object\'s body ended early (premature close)'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+
+/**
+ * The streaming path: inflated and hashed chunk by chunk. Piped by hand: stream/promises'
+ * pipeline() builds an AbortController per call and aborts it on completion (a DOMException with
+ * its stack), and a Writable for the hash; with thousands of small logs that was twice the cost
+ * of the inflating itself. A small object gets a small output chunk (zlib allocates one buffer of
+ * chunkSize, 16 KB by default, per stream).
+ */
+function streamSha256(body: Readable, compressedLength: number | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     const gunzip = createGunzip(compressedLength !== undefined && compressedLength < 8192 ? { chunkSize: 8192 } : {});
@@ -453,7 +506,7 @@ export function gunzipSha256(body: Readable, compressedLength: number | undefine
     body.once('error', fail);
     // A body that closes before its end (the connection dropped) is a failed read, not a short file.
     body.once('close', () => {
-      if (!body.readableEnded) fail(Object.assign(new Error('the object\'s body ended early (premature close)'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      if (!body.readableEnded) fail(prematureClose());
     });
     gunzip.once('error', fail);
     gunzip.on('data', (chunk: Buffer) => hash.update(chunk));

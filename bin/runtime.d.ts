@@ -1,0 +1,3 @@
+export declare const LOG_VERIFY_NODE_FLAGS: readonly string[];
+export declare function verifiesLogs(argv: readonly string[]): boolean;
+export declare function execForLogVerification(script: string, argv: readonly string[]): void;

@@ -1,0 +1,32 @@
+// The Node runtime the commands that verify log files run in (scan --verify-logs, verify-logs),
+// shared by the bin and by bench:logs so that the benchmark measures what users run.
+//
+// Reading thousands of objects with 64 in flight allocates ~200 KB of SDK objects a request, and
+// those of the reads in flight survive a scavenge, so V8 grows its young generation to the
+// maximum (two 64 MB semi-spaces on a 64-bit machine with a few GB) within seconds, and lets old
+// space fill with promoted garbage to several times the live heap (~50 MB, whatever the window)
+// before it compacts, each dead response keeping its buffer outside the heap until then. A 16 MB
+// semi-space and an old generation allowed to grow by half its live size before the next full
+// collection keep the peak near the live heap. Measured by bench:logs (docs/performance.md).
+
+/** Node flags of a log-verifying run. */
+export const LOG_VERIFY_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
+
+/** Whether the command line asks for log verification (the `verify-logs` command or `scan --verify-logs`). */
+export function verifiesLogs(argv) {
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  return options.includes('verify-logs') || options.some((a) => a === '--verify-logs' || a.startsWith('--verify-logs='));
+}
+
+/**
+ * Replaces this process with one that runs the same script with the log-verifying flags, when the
+ * command verifies logs and they are not already set (they are in execArgv after the exec; a
+ * heap setting the user gave on the command line or in NODE_OPTIONS is theirs to keep). Where
+ * process.execve does not exist (Windows) the command runs with Node's defaults.
+ */
+export function execForLogVerification(script, argv) {
+  if (!verifiesLogs(argv) || typeof process.execve !== 'function') return;
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (given.some((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f))) return;
+  process.execve(process.execPath, [process.execPath, ...LOG_VERIFY_NODE_FLAGS, ...process.execArgv, script, ...argv], process.env);
+}

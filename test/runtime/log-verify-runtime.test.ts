@@ -1,0 +1,63 @@
+// The runtime of the log-verifying commands (bin/runtime.js): scan --verify-logs and verify-logs
+// run in a process with a bounded young generation; every other command keeps Node's defaults,
+// and a heap setting the user gave is kept.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { LOG_VERIFY_NODE_FLAGS, verifiesLogs } from '../../bin/runtime.js';
+
+const run = promisify(execFile);
+const canExec = typeof (process as { execve?: unknown }).execve === 'function';
+
+/** A script that asks for the log-verifying runtime like the bin, then prints what it runs with. */
+function probe(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-runtime-'));
+  const file = join(dir, 'probe.mjs');
+  writeFileSync(file, [
+    `import { execForLogVerification } from ${JSON.stringify(pathToFileURL(join(process.cwd(), 'bin/runtime.js')).href)};`,
+    "import { fileURLToPath } from 'node:url';",
+    'execForLogVerification(fileURLToPath(import.meta.url), process.argv.slice(2));',
+    'console.log(JSON.stringify({ execArgv: process.execArgv, argv: process.argv.slice(2) }));',
+  ].join('\n'));
+  return file;
+}
+
+describe('the log-verifying runtime', () => {
+  it('knows which command lines verify logs', () => {
+    expect(verifiesLogs(['scan', '--verify-logs'])).toBe(true);
+    expect(verifiesLogs(['--json-logs', 'scan', '--since', '7d', '--verify-logs'])).toBe(true);
+    expect(verifiesLogs(['verify-logs', '--trail', 'arn:aws:cloudtrail:us-east-1:111111111111:trail/t'])).toBe(true);
+    expect(verifiesLogs(['scan', '--out', 'x'])).toBe(false);
+    expect(verifiesLogs(['report', 'snapshot.json'])).toBe(false);
+    expect(verifiesLogs(['scan', '--', '--verify-logs'])).toBe(false);
+  });
+
+  it('replaces the process with one that has the flags, arguments unchanged, only when logs are verified', async () => {
+    const file = probe();
+    const verifying = JSON.parse((await run(process.execPath, [file, 'scan', '--verify-logs', '--since', '2d'])).stdout) as { execArgv: string[]; argv: string[] };
+    expect(verifying.argv).toEqual(['scan', '--verify-logs', '--since', '2d']);
+    // Without process.execve (Windows) the command runs with Node's defaults.
+    expect(verifying.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
+    const other = JSON.parse((await run(process.execPath, [file, 'scan', '--out', 'x'])).stdout) as { execArgv: string[] };
+    expect(other.execArgv).toEqual([]);
+  });
+
+  it('keeps a young-generation size the user set, on the command line or in NODE_OPTIONS', async () => {
+    const file = probe();
+    const flagged = JSON.parse((await run(process.execPath, ['--max-semi-space-size=32', file, 'verify-logs'])).stdout) as { execArgv: string[] };
+    expect(flagged.execArgv).toEqual(['--max-semi-space-size=32']);
+    const env = { ...process.env, NODE_OPTIONS: '--max-semi-space-size=32' };
+    const optioned = JSON.parse((await run(process.execPath, [file, 'verify-logs'], { env })).stdout) as { execArgv: string[] };
+    expect(optioned.execArgv).toEqual([]);
+  });
+
+  it('the bin still runs the command after the exec, with no runtime warning', async () => {
+    const { stdout, stderr } = await run(process.execPath, ['bin/trailwarden.js', 'verify-logs', '--help']);
+    expect(stdout).toMatch(/--trail/);
+    expect(stderr).not.toMatch(/Warning|deprecat/i);
+  });
+});
