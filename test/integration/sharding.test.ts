@@ -76,8 +76,11 @@ describe('scan --shard K/N', () => {
       const other = s.accounts.find((a) => shardOf(a.id, COUNT) !== i + 1 && a.organizationStatus === 'ACTIVE')!;
       expect(other).toMatchObject({ status: 'skipped', inScope: false, reason: `scanned by another shard (this is shard ${i + 1}/${COUNT})` });
     }
-    // This organization splits over all three shards (else the test would prove little).
-    expect(scannedBy.every((ids) => ids.length > 0)).toBe(true);
+    // The organization splits over the shards (else the test would prove little). moto gives its
+    // accounts random ids, so with 13 in scope one of the 3 shards is empty in about one run in 65
+    // (the merge still has to join the other two, and the empty one's skipped accounts); fewer than
+    // two non-empty shards would be about one run in 500,000.
+    expect(scannedBy.filter((ids) => ids.length > 0).length).toBeGreaterThanOrEqual(2);
   });
 
   it('a malformed --shard is a usage error naming the flag: exit 2, nothing written', async () => {
