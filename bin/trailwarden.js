@@ -11,7 +11,7 @@ if (!(major === 22 ? minor >= 12 : major >= 24)) {
   process.exit(2);
 }
 
-// Log verification runs with a bounded young generation (bin/runtime.js): the process is replaced
+// A scan and log verification run with a bounded heap (bin/runtime.js): the process is replaced
 // by one with those flags before anything is loaded.
 const { execForLogVerification } = await import('./runtime.js');
 execForLogVerification(fileURLToPath(import.meta.url), process.argv.slice(2));

@@ -1,6 +1,6 @@
 // npm run bench -- [--accounts N] [--regions R] [--latency-ms L] [--throttle-rate p]
 //                  [--account-rps r] [--concurrency C] [--account-concurrency A] [--json] [--timeline]
-//                  [--out DIR] [--raw-calls N] [--skip-reference]
+//                  [--out DIR] [--raw-calls N] [--skip-reference] [--node-defaults]
 // Starts the synthetic AWS endpoint in a child process, runs a real scan against it in this
 // process, evaluates and renders the reports like `trailwarden scan` does, and prints the
 // figures docs/performance.md records. With --json the last stdout line is one JSON object.
@@ -15,6 +15,7 @@ import { CallCounter } from '../../src/collect/observer.js';
 import { scan } from '../../src/collect/scan.js';
 import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
 import { flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
@@ -47,6 +48,7 @@ function parse() {
         out: { type: 'string' },
         'raw-calls': { type: 'string' },
         'skip-reference': { type: 'boolean', default: false },
+        'node-defaults': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -70,7 +72,20 @@ function parse() {
     rawCalls: number('raw-calls', values['raw-calls'], 25_000, 0, 1_000_000),
     /** With throttling, also scan without it (same organization, latency, limits) to compare walls. */
     reference: values['skip-reference'] !== true,
+    /** Run the scan with Node's default heap instead of the flags the bin gives a scan. */
+    nodeDefaults: values['node-defaults'] === true,
   };
+}
+
+/**
+ * The scan runs in this process: with the heap flags the bin gives every scan (bin/runtime.js),
+ * this process is replaced by one that has them, unless --node-defaults or flags already set.
+ */
+function execWithScanRuntime(): void {
+  if (process.argv.includes('--node-defaults') || typeof process.execve !== 'function') return;
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (given.some((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f))) return;
+  process.execve(process.execPath, [process.execPath, ...LOG_VERIFY_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -101,6 +116,7 @@ async function runScan(opts: Options, endpointUrl: string) {
 
 async function main(): Promise<void> {
   const opts = parse();
+  execWithScanRuntime();
   const managementAccountId = buildSyntheticOrg(3, 1).managementAccountId;
   const endpoint = await launchSyntheticAws({
     accounts: opts.accounts,
@@ -171,6 +187,7 @@ async function main(): Promise<void> {
     const accountRegions = scanned.reduce((n, a) => n + a.regions.filter((r) => r.status === 'scanned').length, 0);
     const endpointStats = await endpoint.stats();
     const result = {
+      nodeFlags: process.execArgv.filter((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f)),
       accounts: opts.accounts,
       accountsScanned: scanned.length,
       accountsSkipped: snapshot.accounts.filter((a) => a.status === 'skipped').length,

@@ -1,6 +1,6 @@
-// The runtime of the log-verifying commands (bin/runtime.js): scan --verify-logs and verify-logs
-// run in a process with a bounded young generation; every other command keeps Node's defaults,
-// and a heap setting the user gave is kept.
+// The runtime of the long-running commands (bin/runtime.js): scan (with or without --verify-logs)
+// and verify-logs run in a process with a bounded heap; every other command keeps Node's
+// defaults, and a heap setting the user gave is kept.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { LOG_VERIFY_NODE_FLAGS, verifiesLogs } from '../../bin/runtime.js';
+import { boundsHeap, LOG_VERIFY_NODE_FLAGS, scans, verifiesLogs } from '../../bin/runtime.js';
 
 const run = promisify(execFile);
 const canExec = typeof (process as { execve?: unknown }).execve === 'function';
@@ -36,13 +36,24 @@ describe('the log-verifying runtime', () => {
     expect(verifiesLogs(['scan', '--', '--verify-logs'])).toBe(false);
   });
 
-  it('replaces the process with one that has the flags, arguments unchanged, only when logs are verified', async () => {
+  it('bounds the heap of every scan and of log verification, and of nothing else', () => {
+    expect(scans(['scan', '--out', 'x'])).toBe(true);
+    expect(scans(['--json-logs', 'scan'])).toBe(true);
+    expect(scans(['evaluate', 'scan'])).toBe(false); // a snapshot file named "scan"
+    expect(scans(['--', 'scan'])).toBe(false);
+    for (const argv of [['scan'], ['scan', '--verify-logs'], ['verify-logs', '--trail', 't']]) expect(boundsHeap(argv), argv.join(' ')).toBe(true);
+    for (const argv of [['evaluate', 'snapshot.json'], ['demo'], ['rules', 'list'], ['merge', 'a.json', 'b.json']]) expect(boundsHeap(argv), argv.join(' ')).toBe(false);
+  });
+
+  it('replaces the process with one that has the flags, arguments unchanged, only for a scan or log verification', async () => {
     const file = probe();
     const verifying = JSON.parse((await run(process.execPath, [file, 'scan', '--verify-logs', '--since', '2d'])).stdout) as { execArgv: string[]; argv: string[] };
     expect(verifying.argv).toEqual(['scan', '--verify-logs', '--since', '2d']);
     // Without process.execve (Windows) the command runs with Node's defaults.
     expect(verifying.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
-    const other = JSON.parse((await run(process.execPath, [file, 'scan', '--out', 'x'])).stdout) as { execArgv: string[] };
+    const scan = JSON.parse((await run(process.execPath, [file, 'scan', '--out', 'x'])).stdout) as { execArgv: string[] };
+    expect(scan.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
+    const other = JSON.parse((await run(process.execPath, [file, 'evaluate', 'snapshot.json'])).stdout) as { execArgv: string[] };
     expect(other.execArgv).toEqual([]);
   });
 
