@@ -13,6 +13,7 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
@@ -25,13 +26,15 @@ import type {
   InitializeHandlerArguments,
   MiddlewareStack,
 } from '@smithy/types';
+import { createHmac } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AccountRate, BackoffPolicy, ScanRetryStrategy, type BackoffOptions } from './backoff.js';
+import { directOperation, DirectSendCache, DirectSender, SIGNING_NAMES, type SdkCommand } from './direct-send.js';
 import type { Limits } from './limits.js';
 import { isDeclaredOperation } from './registry.js';
-import { addRecordingMiddleware, type ApiCallRecorder } from './recording.js';
+import { addRecordingMiddleware, recordCall, type ApiCallRecorder } from './recording.js';
 
 const clientClasses = {
   cloudtrail: CloudTrailClient,
@@ -82,6 +85,8 @@ export interface AwsSettings {
   recorder?: ApiCallRecorder;
   /** Opt-in collectors whose operations may be sent (scan --verify-logs: 'log-verification'). */
   optIns?: readonly string[];
+  /** false: every call through the SDK's own send() and middleware pipeline (tests compare the two). */
+  directSend?: boolean;
 }
 
 /** Adds the scan's abort signal to every request: the SDK's send() options cannot be set per client. */
@@ -123,6 +128,12 @@ export class ClientPool {
   private fipsSetting: (() => Promise<boolean>) | undefined;
   /** The user agent headers the SDK computed for the first request of each service. */
   private readonly userAgents = new Map<string, Record<string, string>>();
+  /** Endpoints and bucket regions of the direct send path, shared by every client. */
+  private readonly directCache = new DirectSendCache();
+  /** Calls sent by the direct path (direct-send.ts), not the SDK's send(). */
+  directCalls = 0;
+  /** The allowlist's answer per operation name (read-only and declared by a collector). */
+  private readonly allowed = new Map<string, boolean>();
 
   constructor(
     private readonly settings: AwsSettings,
@@ -157,7 +168,13 @@ export class ClientPool {
       this.clients.set(key, existing);
       return existing as ClientOf<S>;
     }
-    const client = this.build(service, accountId, region, credentials, lane);
+    // A member account's calls go out on the direct path with no SDK client of their own (one per
+    // account-region would be built for two or three calls); the caller's clients, S3 Control and
+    // a pool without the direct path are SDK clients.
+    const client =
+      this.settings.directSend !== false && credentials !== undefined && service !== 's3control'
+        ? this.facade(service, accountId, region, credentials, lane)
+        : this.build(service, accountId, region, credentials, lane);
     this.clients.set(key, client);
     // Most clients serve one account-region once (DescribeTrails), and each keeps its own
     // config, middleware stack and caches: keeping all made memory grow with accounts x
@@ -168,13 +185,29 @@ export class ClientPool {
   }
 
   private build<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource, lane: 'api' | 'objects'): ClientOf<S> {
+    const client = this.construct(service, region, credentials, lane, this.retryStrategy(accountId, lane));
+    // No logger is ever configured, yet the SDK's logger middleware filters every input and
+    // output through its schema for the no-op logger: ~2% of the verifier's CPU.
+    (client.middlewareStack as unknown as MiddlewareStack<object, object>).remove('loggerMiddleware');
+    this.shareUserAgent(client, service);
+    reuseSigner(client);
+    this.instrument(client, service, accountId, region, lane);
+    if (this.settings.recorder) {
+      addRecordingMiddleware(client.middlewareStack as unknown as MiddlewareStack<object, object>, this.settings.recorder, { accountId, region, service });
+    }
+    if (this.settings.directSend !== false) this.sendDirectly(client, service, accountId, region, lane);
+    return client;
+  }
+
+  /** An SDK client with the pool's settings, not instrumented: the base of build(), and the direct path's per-region template. */
+  private construct<S extends ServiceName>(service: S, region: string, credentials: CredentialsSource, lane: 'api' | 'objects', retryStrategy: ScanRetryStrategy | undefined): ClientOf<S> {
     const endpoint = this.settings.endpoint;
     const config: Record<string, unknown> = {
       region,
       maxAttempts: this.settings.maxAttempts,
-      retryStrategy: this.retryStrategy(accountId, lane),
       requestHandler: this.handler,
     };
+    if (retryStrategy) config.retryStrategy = retryStrategy;
     if (credentials) config.credentials = credentials;
     // A bucket read from a client of another region (verify-logs does not know the bucket's) is redirected, not failed.
     if (service === 's3') config.followRegionRedirects = true;
@@ -209,16 +242,92 @@ export class ClientPool {
       setting.catch(() => undefined);
       this.fipsSetting = () => setting;
     }
-    // No logger is ever configured, yet the SDK's logger middleware filters every input and
-    // output through its schema for the no-op logger: ~2% of the verifier's CPU.
-    (client.middlewareStack as unknown as MiddlewareStack<object, object>).remove('loggerMiddleware');
-    this.shareUserAgent(client, service);
-    reuseSigner(client);
-    this.instrument(client, service, accountId, region, lane);
-    if (this.settings.recorder) {
-      addRecordingMiddleware(client.middlewareStack as unknown as MiddlewareStack<object, object>, this.settings.recorder, { accountId, region, service });
-    }
     return client;
+  }
+
+  /**
+   * A member account's client in a region, without an SDK client of its own: calls the direct
+   * path covers go out with the region's template client's config (its protocol, endpoint rules
+   * and helpers), the account's own signer and retry strategy; anything else (the first call of a
+   * service, which computes the user agent; an operation the direct path does not cover) builds
+   * the account's SDK client on first use.
+   */
+  private facade<S extends ServiceName>(service: S, accountId: string, region: string, credentials: CredentialsSource, lane: 'api' | 'objects'): ClientOf<S> {
+    let real: ClientOf<S> | undefined;
+    const sdk = () => (real ??= this.build(service, accountId, region, credentials, lane));
+    const template = this.template(service, region, lane);
+    const config = Object.create(template.config as object) as Record<string, unknown>;
+    const signer = this.accountSigner(service, accountId, lane, credentials, template.config as unknown as Record<string, unknown>);
+    const strategy = this.retryStrategy(accountId, lane);
+    config.signer = () => signer;
+    config.retryStrategy = () => Promise.resolve(strategy);
+    config.systemClockOffset = (template.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
+    const direct = new DirectSender(config as never, {
+      service,
+      lane,
+      objectLane: lane === 'objects',
+      cache: this.directCache,
+      userAgent: () => this.userAgents.get(service),
+      attempt: this.attemptRunner(accountId, lane),
+    });
+    const facade = {
+      send: (command: unknown, ...rest: unknown[]) => {
+        const name = rest.length === 0 && this.userAgents.has(service) ? directOperation(command as SdkCommand, { service, objectLane: lane === 'objects' }) : undefined;
+        const viaSdk = (...args: unknown[]) => (sdk().send as (...a: unknown[]) => Promise<unknown>)(command, ...args);
+        return name ? this.sendDirect(direct, service, accountId, region, command as SdkCommand, name, () => viaSdk()) : viaSdk(...rest);
+      },
+      get config() {
+        return sdk().config;
+      },
+      get middlewareStack() {
+        return sdk().middlewareStack;
+      },
+      destroy: () => real?.destroy(),
+    };
+    return facade as unknown as ClientOf<S>;
+  }
+
+  private readonly templates = new Map<string, ClientOf<ServiceName>>();
+
+  /** One SDK client per (service, region, lane), never sent through: its config serves every account's direct calls there. */
+  private template(service: ServiceName, region: string, lane: 'api' | 'objects'): ClientOf<ServiceName> {
+    const key = `${service}|${region}|${lane}`;
+    let template = this.templates.get(key);
+    if (!template) {
+      template = this.construct(service, region, refuseTemplateCredentials, lane, undefined);
+      this.templates.set(key, template);
+    }
+    return template;
+  }
+
+  private readonly signers = new Map<string, Promise<unknown>>();
+
+  /**
+   * One SigV4 signer per account, service and lane, across regions (each request gives its
+   * signing region): built as the SDK builds a client's (its signer class, hash and path
+   * escaping), with the account's credentials. It caches the signing key per day, region and
+   * service, which a client per account-region would derive again for each.
+   */
+  private accountSigner(service: ServiceName, accountId: string, lane: string, credentials: CredentialsSource, config: Record<string, unknown>): Promise<unknown> {
+    const key = `${service}|${accountId}|${lane}`;
+    let signer = this.signers.get(key);
+    if (!signer) {
+      // The direct path signs only plain SigV4 (direct-send.ts), which S3's multi-region signer
+      // hands to a SignatureV4 built with the same options: so every service gets one here.
+      const options: ConstructorParameters<typeof SignatureV4>[0] = {
+        credentials: credentials!,
+        region: 'us-east-1',
+        service: SIGNING_NAMES[service]!,
+        sha256: config.sha256 as ConstructorParameters<typeof SignatureV4>[0]['sha256'],
+        uriEscapePath: (config.signingEscapePath as boolean | undefined) ?? true,
+      };
+      if (config.applyChecksum !== undefined) options.applyChecksum = config.applyChecksum as boolean;
+      signer = Promise.resolve(cacheSigningKeys(new SignatureV4(options)));
+      this.signers.set(key, signer);
+      // Bounded like the clients: the accounts in flight at once.
+      if (this.signers.size > MAX_CACHED_CLIENTS) this.signers.delete(this.signers.keys().next().value!);
+    }
+    return signer;
   }
 
   /** The account's sending rate (adaptive mode, API lane), shared by all its clients. */
@@ -278,54 +387,120 @@ export class ClientPool {
     );
   }
 
-  private instrument(client: ClientOf<ServiceName>, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects'): void {
-    const { limits, observer } = this;
-    const optIns = new Set(this.settings.optIns ?? []);
+  /** Refused unless read-only by name and declared by a collector (opt-in ones only when asked). */
+  private check(service: ServiceName, operation: string): void {
+    const key = `${service}|${operation}`;
+    let ok = this.allowed.get(key);
+    if (ok === undefined) {
+      ok = isReadOnlyOperation(operation) && isDeclaredOperation(service, operation, new Set(this.settings.optIns ?? []));
+      this.allowed.set(key, ok);
+    }
+    if (!ok) throw new MutatingCallRefused(operation);
+  }
+
+  /** One call, counted: the allowlist, the abort check, and the observer's accounting around it. */
+  private async accounted<T>(
+    service: ServiceName,
+    accountId: string,
+    region: string,
+    operation: string,
+    call: () => Promise<T>,
+    outputOf: (result: T) => unknown = (result) => result,
+  ): Promise<T> {
+    this.check(service, operation);
+    const signal = this.settings.abortSignal;
+    if (signal?.aborted) throw new ScanAborted(signal.reason);
+    const { observer } = this;
+    observer.onCall(accountId, region, operation);
+    try {
+      const result = await call();
+      observer.onCompleted(accountId, region, operation, attemptsOf(outputOf(result)));
+      return result;
+    } catch (err) {
+      observer.onCompleted(accountId, region, operation, attemptsOf(err));
+      throw err;
+    }
+  }
+
+  /**
+   * What each attempt of a call waits for: the concurrency slots (and the account's rate, if
+   * limited), taken inside the retry loop and before signing, so a call waiting out a retry's
+   * backoff holds no slot, and a request is signed only once it may leave.
+   */
+  private attemptRunner(accountId: string, lane: 'api' | 'objects'): <T>(fn: () => Promise<T>) => Promise<T> {
+    const { limits } = this;
+    const signal = this.settings.abortSignal;
     const rate = lane === 'api' ? this.rateOf(accountId) : undefined;
     const wait = rate ? () => rate.reserve() : undefined;
     const run = lane === 'objects' ? <T>(fn: () => Promise<T>) => limits.runObject(fn) : <T>(fn: () => Promise<T>) => limits.run(accountId, fn, wait);
-    const signal = this.settings.abortSignal;
+    return <T>(fn: () => Promise<T>): Promise<T> => {
+      if (signal?.aborted) return Promise.reject(new ScanAborted(signal.reason));
+      // Attempts queued behind the concurrency limits are dropped, not sent, once aborted.
+      return run<T>(() => (signal?.aborted ? Promise.reject(new ScanAborted(signal.reason)) : fn()));
+    };
+  }
+
+  private instrument(client: ClientOf<ServiceName>, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects'): void {
+    const attempt = this.attemptRunner(accountId, lane);
     // The union of client types has incompatible middleware signatures; this middleware is
     // protocol-agnostic, so it is added through the common shape.
     const stack = client.middlewareStack as unknown as MiddlewareStack<object, object>;
-    // The allowlist's answer per command name, worked out on the client's first call of each.
-    const allowed = new Map<string, { operation: string; ok: boolean }>();
     stack.add(
-      (next: InitializeHandler<object, object>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
-        const commandName = String(context.commandName ?? 'Unknown');
-        let verdict = allowed.get(commandName);
-        if (!verdict) {
-          const op = commandName.replace(/Command$/, '');
-          // An allowlist: read-only by name and declared by a collector (opt-in ones only when asked).
-          verdict = { operation: op, ok: isReadOnlyOperation(op) && isDeclaredOperation(service, op, optIns) };
-          allowed.set(commandName, verdict);
-        }
-        const { operation } = verdict;
-        if (!verdict.ok) throw new MutatingCallRefused(operation);
-        if (signal?.aborted) throw new ScanAborted(signal.reason);
-        observer.onCall(accountId, region, operation);
-        try {
-          const result = await next(args);
-          observer.onCompleted(accountId, region, operation, attemptsOf(result.output));
-          return result;
-        } catch (err) {
-          observer.onCompleted(accountId, region, operation, attemptsOf(err));
-          throw err;
-        }
-      },
+      (next: InitializeHandler<object, object>, context: HandlerExecutionContext) => (args: InitializeHandlerArguments<object>) =>
+        this.accounted(service, accountId, region, String(context.commandName ?? 'Unknown').replace(/Command$/, ''), () => next(args), (result) => result.output),
       { step: 'initialize', priority: 'high', name: 'trailwardenAccounting' },
     );
-    // The concurrency slots (and the account's rate, if limited) are taken per attempt, inside
-    // the SDK's retry loop and before signing: a call waiting out a retry's backoff holds no
-    // slot, and a request is signed only once it may leave.
     stack.addRelativeTo(
-      (next: FinalizeHandler<object, object>) => (args: FinalizeHandlerArguments<object>) => {
-        if (signal?.aborted) return Promise.reject(new ScanAborted(signal.reason));
-        // Attempts queued behind the concurrency limits are dropped, not sent, once aborted.
-        return run(() => (signal?.aborted ? Promise.reject(new ScanAborted(signal.reason)) : next(args)));
-      },
+      (next: FinalizeHandler<object, object>) => (args: FinalizeHandlerArguments<object>) => attempt(() => next(args)),
       { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'trailwardenSlots' },
     );
+  }
+
+  /**
+   * The scan's calls skip the SDK's per-command middleware pipeline (direct-send.ts): the same
+   * accounting, slots, retries and recording, around the SDK's own serialisers, endpoint rules,
+   * signer and HTTP handler. The SDK's send() still takes the first call of each service (it
+   * computes the user agent the direct path then sends) and whatever the direct path does not cover.
+   */
+  private sendDirectly(client: ClientOf<ServiceName>, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects'): void {
+    const sdkSend = client.send.bind(client) as (command: unknown, ...rest: unknown[]) => Promise<unknown>;
+    const direct = new DirectSender(client.config as never, {
+      service,
+      lane,
+      objectLane: lane === 'objects',
+      cache: this.directCache,
+      userAgent: () => this.userAgents.get(service),
+      attempt: this.attemptRunner(accountId, lane),
+    });
+    (client as unknown as { send: (...args: unknown[]) => Promise<unknown> }).send = (command: unknown, ...rest: unknown[]) => {
+      const name = rest.length === 0 && this.userAgents.has(service) ? directOperation(command as SdkCommand, { service, objectLane: lane === 'objects' }) : undefined;
+      return name ? this.sendDirect(direct, service, accountId, region, command as SdkCommand, name, () => sdkSend(command)) : sdkSend(command, ...rest);
+    };
+  }
+
+  /** One call on the direct path, counted and recorded as the SDK path's middlewares do; the SDK's send() when the endpoint needs it. */
+  private async sendDirect(
+    direct: DirectSender,
+    service: ServiceName,
+    accountId: string,
+    region: string,
+    command: SdkCommand,
+    name: string,
+    viaSdk: () => Promise<unknown>,
+  ): Promise<unknown> {
+    let endpoint;
+    try {
+      endpoint = await direct.plan(command);
+    } catch {
+      // The endpoint rules refused the input: the SDK's send() reports that as it always has.
+      endpoint = undefined;
+    }
+    if (!endpoint) return viaSdk();
+    const planned = endpoint;
+    this.directCalls++;
+    const call = () => direct.send(command, name, planned);
+    const recorder = this.settings.recorder;
+    return this.accounted(service, accountId, region, name, recorder ? () => recordCall(recorder, { accountId, region, service }, name, command.input, call) : call);
   }
 
   destroy(): void {
@@ -365,6 +540,43 @@ interface AuthSchemeLike {
   signingName?: string;
   signingRegionSet?: string[];
 }
+
+/**
+ * SignatureV4 derives the signing key (four HMACs) for each (day, region, service) and keeps it
+ * in one cache shared by the process, of 50 entries, looked up by an HMAC of the credentials on
+ * every request: with more account-regions in flight than that, the scan derived most keys
+ * again and paid the lookup's HMAC on every call. Each account's signer keeps its own keys
+ * instead, per credentials object (the broker hands out a new one when it refreshes them), day,
+ * region and service: the standard SigV4 derivation (a test holds the signatures equal to the
+ * SDK's own).
+ */
+export function cacheSigningKeys(signer: SignatureV4): SignatureV4 {
+  const keys = new WeakMap<AwsCredentialIdentity, Map<string, Promise<Uint8Array>>>();
+  const self = signer as unknown as { service: string; getSigningKey: (c: AwsCredentialIdentity, region: string, shortDate: string, service?: string) => Promise<Uint8Array> };
+  self.getSigningKey = (credentials, region, shortDate, service) => {
+    const name = service || self.service;
+    let byScope = keys.get(credentials);
+    if (!byScope) {
+      byScope = new Map();
+      keys.set(credentials, byScope);
+    }
+    const scope = `${shortDate}/${region}/${name}`;
+    let key = byScope.get(scope);
+    if (!key) {
+      let k: Buffer = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(shortDate).digest();
+      for (const part of [region, name, 'aws4_request']) k = createHmac('sha256', k).update(part).digest();
+      key = Promise.resolve(new Uint8Array(k.buffer, k.byteOffset, k.byteLength));
+      // A day's keys replace the previous day's: a long scan crosses midnight UTC at most a few times.
+      if (byScope.size > 64) byScope.clear();
+      byScope.set(scope, key);
+    }
+    return key;
+  };
+  return signer;
+}
+
+/** A template client signs nothing: its credentials are never asked for. */
+const refuseTemplateCredentials: AwsCredentialIdentityProvider = () => Promise.reject(new Error('a template client does not send'));
 
 /** Enough for every client of the accounts in flight at once; see ClientPool.get. */
 const MAX_CACHED_CLIENTS = 512;

@@ -53,33 +53,49 @@ export function addRecordingMiddleware(
   stack.add(
     (next: InitializeHandler<object, object>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
       const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-      const started = Date.now();
-      const base = { ...where, operation, startedAt: new Date(started).toISOString(), input: args.input };
-      // What the SDK reports of the call, whichever way it ended.
-      const timing = (carrier: unknown) => {
-        const meta = metadataOf(carrier);
-        return { durationMs: Date.now() - started, attempts: meta.attempts ?? 1, httpStatus: meta.httpStatusCode ?? null, requestId: meta.requestId ?? null };
-      };
-      let result: InitializeHandlerOutput<object>;
-      try {
+      let result: InitializeHandlerOutput<object> | undefined;
+      await recordCall(recorder, where, operation, args.input, async () => {
         result = await next(args);
-      } catch (err) {
-        const e = err as { name?: string; Code?: string; code?: string; message?: string; $fault?: string };
-        await recorder.record({
-          ...base,
-          ...timing(err),
-          output: null,
-          error: { code: String(e.Code ?? e.code ?? e.name ?? 'Error'), message: String(e.message ?? err), fault: e.$fault ?? null },
-        });
-        throw err;
-      }
-      const { $metadata: _metadata, ...output } = result.output as { $metadata?: unknown; Body?: unknown };
-      // An object's content (a digest or log file, scan --verify-logs) is a stream its reader
-      // consumes: the record keeps the answer's metadata, never the bytes.
-      if (output.Body !== undefined) output.Body = '(object content, read by the verifier: not recorded)';
-      await recorder.record({ ...base, ...timing(result.output), output, error: null });
-      return result;
+        return result.output;
+      });
+      return result!;
     },
     { step: 'initialize', priority: 'low', name: 'trailwardenEvidence' },
   );
+}
+
+/** One call recorded, whichever way it ended: the SDK's send() (the middleware above) and the scan's direct path alike. */
+export async function recordCall<T>(
+  recorder: ApiCallRecorder,
+  where: { accountId: string; region: string; service: string },
+  operation: string,
+  input: unknown,
+  call: () => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  const base = { ...where, operation, startedAt: new Date(started).toISOString(), input };
+  // What the SDK reports of the call, whichever way it ended.
+  const timing = (carrier: unknown) => {
+    const meta = metadataOf(carrier);
+    return { durationMs: Date.now() - started, attempts: meta.attempts ?? 1, httpStatus: meta.httpStatusCode ?? null, requestId: meta.requestId ?? null };
+  };
+  let result: T;
+  try {
+    result = await call();
+  } catch (err) {
+    const e = err as { name?: string; Code?: string; code?: string; message?: string; $fault?: string };
+    await recorder.record({
+      ...base,
+      ...timing(err),
+      output: null,
+      error: { code: String(e.Code ?? e.code ?? e.name ?? 'Error'), message: String(e.message ?? err), fault: e.$fault ?? null },
+    });
+    throw err;
+  }
+  const { $metadata: _metadata, ...output } = result as { $metadata?: unknown; Body?: unknown };
+  // An object's content (a digest or log file, scan --verify-logs) is a stream its reader
+  // consumes: the record keeps the answer's metadata, never the bytes.
+  if (output.Body !== undefined) output.Body = '(object content, read by the verifier: not recorded)';
+  await recorder.record({ ...base, ...timing(result), output, error: null });
+  return result;
 }

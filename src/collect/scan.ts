@@ -53,6 +53,8 @@ export interface ScanOptions {
   recorder?: ApiCallRecorder;
   /** scan --verify-logs: after the configuration scan, walk every validated stream's digests and logs. */
   verifyLogs?: VerifyLogsOptions;
+  /** Every call through the SDK's own send() and middleware pipeline, none on the direct path (tests compare the two). */
+  sdkPipeline?: boolean;
   /** S3 object reads in flight for --verify-logs (their own cap). */
   objectConcurrency?: number;
 }
@@ -66,6 +68,8 @@ export type ProgressEvent =
 export interface ScanResult {
   snapshot: Snapshot;
   counter: CallCounter;
+  /** Calls sent on the direct path (direct-send.ts) rather than through the SDK's middleware pipeline. */
+  directCalls: number;
 }
 
 /** Codes of a request that never reached the endpoint (Node's socket errors, the SDK's timeout). */
@@ -117,6 +121,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       abortSignal: options.signal,
       recorder: options.recorder,
       optIns: options.verifyLogs ? ['log-verification'] : [],
+      directSend: !options.sdkPipeline,
     },
     new Limits(options.concurrency, options.perAccountConcurrency, options.objectConcurrency ?? 64),
     counter,
@@ -179,7 +184,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }
     }
     options.onProgress?.({ kind: 'phase', phase: 'done' });
-    return { snapshot, counter };
+    return { snapshot, counter, directCalls: pool.directCalls };
   } finally {
     pool.destroy();
   }
