@@ -1,19 +1,23 @@
 // Reports and snapshots are written atomically: a reader (or a crash) never sees half a file,
 // and the files of one run replace the previous set as a whole or not at all.
-import { rmSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { lstat, mkdir, open, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Known before it exists: an exit while it is written removes it (removeStagingSync).
+  liveFiles.add(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    liveFiles.delete(tmp);
   }
 }
 
@@ -25,12 +29,32 @@ const STAGING_PREFIX = '.trailwarden-staging-';
  * what lets them leave no temporary file behind, however large the report being written was.
  */
 const live = new Set<string>();
+/** writeFileAtomic's temporary files not yet renamed into place. */
+const liveFiles = new Set<string>();
 process.once('exit', removeStagingSync);
 
-/** Removes every staging directory of this process (synchronous: safe in an 'exit' listener). */
+/** Removes every staging directory and temporary file of this process (synchronous: safe in an 'exit' listener). */
 export function removeStagingSync(): void {
-  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  for (const dir of live) removeDirSync(dir);
   live.clear();
+  for (const file of liveFiles) rmSync(file, { force: true });
+  liveFiles.clear();
+}
+
+/**
+ * A write of the set still in flight on libuv's threads can create a file in the directory
+ * while it is being removed (ENOTEMPTY): tried again, a few milliseconds apart, until it is gone.
+ */
+function removeDirSync(dir: string): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
+  }
 }
 
 /** Why a file of the set cannot be put at `path`, before anything is written; null when it can. */
@@ -87,11 +111,13 @@ export async function checkWritableSet(dir: string, names: readonly string[]): P
   // A real probe: permission bits say nothing about a read-only mount or, for root, about much at all.
   let probe: string;
   try {
-    probe = await mkdtemp(join(existing, `${STAGING_PREFIX}probe-`));
+    probe = mkdtempSync(join(existing, `${STAGING_PREFIX}probe-`));
+    live.add(probe);
   } catch (err) {
     throw new FileSetError(`${dir} is not writable (${errnoText(err)})`, (err as NodeJS.ErrnoException).code);
   }
   await rmdir(probe);
+  live.delete(probe);
 }
 
 /**
@@ -115,7 +141,9 @@ export class AtomicFileSet {
     let staging = this.staging.get(dir);
     if (!staging) {
       await mkdir(dir, { recursive: true });
-      staging = await mkdtemp(join(dir, `${STAGING_PREFIX}${process.pid}-`));
+      // Created and registered in one synchronous step: a signal's process.exit() cannot fall
+      // between the two and leave a staging directory no exit listener knows of.
+      staging = mkdtempSync(join(dir, `${STAGING_PREFIX}${process.pid}-`));
       live.add(staging);
       this.staging.set(dir, staging);
     }
