@@ -31,7 +31,7 @@ import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AccountRate, BackoffPolicy, ScanRetryStrategy, type BackoffOptions } from './backoff.js';
-import { directOperation, DirectSendCache, DirectSender, SIGNING_NAMES, type SdkCommand } from './direct-send.js';
+import { directOperation, DirectSendCache, DirectSender, SIGNING_NAMES, type SdkCommand, type Transport } from './direct-send.js';
 import type { Limits } from './limits.js';
 import { isDeclaredOperation } from './registry.js';
 import { addRecordingMiddleware, recordCall, type ApiCallRecorder } from './recording.js';
@@ -121,6 +121,7 @@ export class ClientPool {
   private readonly clients = new Map<string, ClientOf<ServiceName>>();
   private readonly sharedSettings = new Map<string, Record<string, unknown>>();
   private readonly handler: NodeHttpHandler;
+  private readonly transport: Transport;
   private readonly backoff: BackoffPolicy;
   private readonly rates = new Map<string, AccountRate>();
   private readonly strategies = new Map<string, ScanRetryStrategy>();
@@ -144,15 +145,19 @@ export class ClientPool {
     const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
     // Every in-flight request listens on the one signal.
     if (settings.abortSignal) setMaxListeners(0, settings.abortSignal);
+    const httpAgent = new HttpAgent(agentOptions);
+    const httpsAgent = new HttpsAgent(agentOptions);
     this.handler = new AbortableHttpHandler({
       requestTimeout: settings.requestTimeoutMs,
       // Without this the handler only logs a warning when the timeout passes, and a stalled
       // endpoint would hang the scan instead of becoming a retried, then recorded, failure.
       throwOnRequestTimeout: true,
       connectionTimeout: settings.connectionTimeoutMs,
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      httpAgent,
+      httpsAgent,
     }, settings.abortSignal);
+    // The direct path's requests share the handler's sockets.
+    this.transport = { httpAgent, httpsAgent, requestTimeoutMs: settings.requestTimeoutMs, connectionTimeoutMs: settings.connectionTimeoutMs, signal: settings.abortSignal };
   }
 
   /**
@@ -269,6 +274,7 @@ export class ClientPool {
       cache: this.directCache,
       userAgent: () => this.userAgents.get(service),
       attempt: this.attemptRunner(accountId, lane),
+      transport: this.transport,
     });
     const facade = {
       send: (command: unknown, ...rest: unknown[]) => {
@@ -471,6 +477,7 @@ export class ClientPool {
       cache: this.directCache,
       userAgent: () => this.userAgents.get(service),
       attempt: this.attemptRunner(accountId, lane),
+      transport: this.transport,
     });
     (client as unknown as { send: (...args: unknown[]) => Promise<unknown> }).send = (command: unknown, ...rest: unknown[]) => {
       const name = rest.length === 0 && this.userAgents.has(service) ? directOperation(command as SdkCommand, { service, objectLane: lane === 'objects' }) : undefined;

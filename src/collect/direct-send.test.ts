@@ -127,7 +127,7 @@ describe('the direct send path', () => {
 
   it('follows an S3 region redirect, signs for the bucket\'s region, and goes there at once the next time', async () => {
     const { GetBucketVersioningCommand } = await import('@aws-sdk/client-s3');
-    const { endpoint, seen } = await serve((req) =>
+    const { endpoint, seen } = await serve((req): ReturnType<Answer> =>
       /\/us-east-1\/s3\//.test(String(req.headers.authorization)) && req.url?.startsWith('/far-bucket')
         ? { status: 301, headers: { 'content-type': 'application/xml', 'x-amz-bucket-region': 'ap-southeast-2' }, body: '<?xml version="1.0"?><Error><Code>PermanentRedirect</Code><Message>elsewhere</Message></Error>' }
         : { status: 200, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0"?><VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>' },

@@ -19,13 +19,15 @@
 // stream, a client send option, S3 Control's host prefixes) goes through the SDK's own send().
 import { getEndpointFromInstructions, toEndpointV1 } from '@smithy/core/endpoints';
 import { getRetryAfterHint, isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { buildQueryString, HttpResponse as SdkHttpResponse } from '@smithy/core/protocols';
 import { operation } from '@smithy/core/schema';
 import type { EndpointV2, HttpRequest, HttpResponse } from '@smithy/types';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 
 /** The parts of a resolved SDK client config this path uses. */
 interface ClientConfig {
   protocol: Protocol;
-  requestHandler: { handle(request: HttpRequest, options?: object): Promise<{ response: HttpResponse }> };
   retryStrategy: () => Promise<RetryStrategy>;
   region: () => Promise<string>;
   signer: (authScheme?: AuthScheme) => Promise<Signer>;
@@ -174,6 +176,96 @@ export interface DirectSendOptions {
   userAgent: () => Record<string, string> | undefined;
   /** Wraps each attempt (the concurrency slot, the abort check). */
   attempt: <T>(fn: () => Promise<T>) => Promise<T>;
+  transport: Transport;
+}
+
+/** The pool's sockets and timeouts, shared with its SDK clients' handler. */
+export interface Transport {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+  /** Until the answer's headers (and, but for a streamed object, its whole body) are in. */
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Socket errors the SDK's handler reports as a timeout (retried as transient). */
+const TIMEOUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+}
+
+/**
+ * One HTTP exchange, as the SDK's Node handler makes it (the same agents, the same timeout and
+ * abort errors), with less around it: the request written in one go, two timers instead of five,
+ * and an answer that is not an object's content read whole into one buffer, which the protocol's
+ * deserialiser takes as it is.
+ */
+export function sendHttp(request: HttpRequest, transport: Transport, stream: boolean): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const { signal } = transport;
+    const abortError = () => Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    if (signal?.aborted) return reject(abortError());
+    const https = request.protocol === 'https:';
+    const query = request.query ? buildQueryString(request.query) : '';
+    const path = query ? `${request.path}?${query}` : request.path;
+    let hostname = request.hostname;
+    if (hostname.startsWith('[') && hostname.endsWith(']')) hostname = hostname.slice(1, -1);
+    let settled = false;
+    let requestTimer: NodeJS.Timeout | undefined;
+    let connectTimer: NodeJS.Timeout | undefined;
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(requestTimer);
+      clearTimeout(connectTimer);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const fail = (err: Error & { code?: string }) => done(() => reject(TIMEOUT_CODES.has(err.code ?? '') && err.name !== 'TimeoutError' ? Object.assign(err, { name: 'TimeoutError' }) : err));
+    const options = { headers: request.headers, host: hostname, method: request.method, path, port: request.port, agent: https ? transport.httpsAgent : transport.httpAgent };
+    const req = (https ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+      const answer = (body: unknown) => new SdkHttpResponse({ statusCode: res.statusCode ?? -1, reason: res.statusMessage, headers, body }) as unknown as HttpResponse;
+      if (stream) {
+        // The reader consumes the body; a body that stalls fails its read, never hangs it.
+        res.setTimeout(transport.requestTimeoutMs, () => res.destroy(timeoutError(`no data from the object's body for ${transport.requestTimeoutMs} ms`)));
+        return done(() => resolve(answer(res)));
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(() => resolve(answer(new Uint8Array(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))))));
+      res.on('error', fail);
+      res.on('aborted', () => fail(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' })));
+    });
+    req.on('error', fail);
+    const onAbort = () => {
+      const err = abortError();
+      req.destroy(err);
+      done(() => reject(err));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    requestTimer = setTimeout(() => {
+      const err = timeoutError(`a request has exceeded the configured ${transport.requestTimeoutMs} ms requestTimeout`);
+      req.destroy(err);
+      fail(err);
+    }, transport.requestTimeoutMs);
+    if (transport.connectionTimeoutMs > 0) {
+      req.once('socket', (socket) => {
+        if (!socket.connecting) return;
+        connectTimer = setTimeout(() => {
+          const err = timeoutError(`the request socket did not establish a connection with the server within ${transport.connectionTimeoutMs} ms`);
+          req.destroy(err);
+          fail(err);
+        }, transport.connectionTimeoutMs);
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
+    }
+    const body = request.body as string | Uint8Array | undefined;
+    req.end(body === undefined || body === null ? undefined : body);
+  });
 }
 
 /** The operation name of a command this path can send, or undefined (the SDK's send() takes it). */
@@ -279,7 +371,7 @@ export class DirectSender {
     const preRequestOffset = config.systemClockOffset ?? 0;
     const sentAt = Date.now();
     const signed = await signer.sign(request, { signingDate: new Date(sentAt + preRequestOffset), signingRegion, signingService });
-    const { response } = await config.requestHandler.handle(signed, {});
+    const response = await sendHttp(signed, this.options.transport, name === 'GetObject');
     try {
       if (this.options.service === 's3' && name !== 'GetObject') await throwOn200Error(response, config);
       return await config.protocol.deserializeResponse(op, context, response);
