@@ -213,13 +213,12 @@ export function sendHttp(request: HttpRequest, transport: Transport, stream: boo
     let hostname = request.hostname;
     if (hostname.startsWith('[') && hostname.endsWith(']')) hostname = hostname.slice(1, -1);
     let settled = false;
-    let requestTimer: NodeJS.Timeout | undefined;
-    let connectTimer: NodeJS.Timeout | undefined;
+    const timers: { request?: NodeJS.Timeout; connect?: NodeJS.Timeout } = {};
     const done = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(requestTimer);
-      clearTimeout(connectTimer);
+      clearTimeout(timers.request);
+      clearTimeout(timers.connect);
       if (signal) signal.removeEventListener('abort', onAbort);
       fn();
     };
@@ -247,7 +246,7 @@ export function sendHttp(request: HttpRequest, transport: Transport, stream: boo
       done(() => reject(err));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    requestTimer = setTimeout(() => {
+    timers.request = setTimeout(() => {
       const err = timeoutError(`a request has exceeded the configured ${transport.requestTimeoutMs} ms requestTimeout`);
       req.destroy(err);
       fail(err);
@@ -255,12 +254,12 @@ export function sendHttp(request: HttpRequest, transport: Transport, stream: boo
     if (transport.connectionTimeoutMs > 0) {
       req.once('socket', (socket) => {
         if (!socket.connecting) return;
-        connectTimer = setTimeout(() => {
+        timers.connect = setTimeout(() => {
           const err = timeoutError(`the request socket did not establish a connection with the server within ${transport.connectionTimeoutMs} ms`);
           req.destroy(err);
           fail(err);
         }, transport.connectionTimeoutMs);
-        socket.once('connect', () => clearTimeout(connectTimer));
+        socket.once('connect', () => clearTimeout(timers.connect));
       });
     }
     const body = request.body as string | Uint8Array | undefined;
