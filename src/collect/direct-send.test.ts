@@ -125,6 +125,31 @@ describe('the direct send path', () => {
     }
   });
 
+  it('does not wait out a backoff once the scan is interrupted', async () => {
+    const { DescribeTrailsCommand } = await import('@aws-sdk/client-cloudtrail');
+    const { endpoint } = await serve((_req, n) =>
+      n === 1 ? json({ trailList: [] }) : { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }) },
+    );
+    const abort = new AbortController();
+    // Backoffs of up to a minute: only the interrupt can end the call quickly.
+    const pool = new ClientPool(
+      { ...settings(endpoint), maxAttempts: 10, abortSignal: abort.signal, backoff: { baseMs: 60_000, throttlingBaseMs: 60_000, capMs: 60_000, throttlingCapMs: 60_000 } },
+      new Limits(4, 4),
+      new CallCounter(),
+    );
+    try {
+      await pool.get('cloudtrail', '111122223333', 'eu-west-1', creds).send(new DescribeTrailsCommand({}));
+      const started = Date.now();
+      const call = pool.get('cloudtrail', '444455556666', 'eu-west-1', creds).send(new DescribeTrailsCommand({}));
+      setTimeout(() => abort.abort(new Error('SIGINT')), 200);
+      await expect(call).rejects.toThrow(/interrupted|aborted/i);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(pool.directCalls).toBe(1);
+    } finally {
+      pool.destroy();
+    }
+  });
+
   it('follows an S3 region redirect, signs for the bucket\'s region, and goes there at once the next time', async () => {
     const { GetBucketVersioningCommand } = await import('@aws-sdk/client-s3');
     const { endpoint, seen } = await serve((req): ReturnType<Answer> =>

@@ -189,6 +189,19 @@ export interface Transport {
   signal?: AbortSignal;
 }
 
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Socket errors the SDK's handler reports as a timeout (retried as transient). */
 const TIMEOUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
@@ -338,7 +351,8 @@ export class DirectSender {
         }
         const delay = token.getRetryDelay();
         totalRetryDelay += delay;
-        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+        // An interrupted scan does not wait out a backoff: the next attempt is refused at once (ClientPool's attempt wrapper).
+        if (delay > 0) await sleep(delay, this.options.transport.signal);
       }
     }
   }
