@@ -116,6 +116,7 @@ export interface CallObserver {
 }
 
 type CredentialsSource = AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+type SendFn = (command: unknown, ...rest: unknown[]) => Promise<unknown>;
 
 export class ClientPool {
   private readonly clients = new Map<string, ClientOf<ServiceName>>();
@@ -267,21 +268,8 @@ export class ClientPool {
     config.signer = () => signer;
     config.retryStrategy = () => Promise.resolve(strategy);
     config.systemClockOffset = (template.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
-    const direct = new DirectSender(config as never, {
-      service,
-      lane,
-      objectLane: lane === 'objects',
-      cache: this.directCache,
-      userAgent: () => this.userAgents.get(service),
-      attempt: this.attemptRunner(accountId, lane),
-      transport: this.transport,
-    });
     const facade = {
-      send: (command: unknown, ...rest: unknown[]) => {
-        const name = rest.length === 0 && this.userAgents.has(service) ? directOperation(command as SdkCommand, { service, objectLane: lane === 'objects' }) : undefined;
-        const viaSdk = (...args: unknown[]) => (sdk().send as (...a: unknown[]) => Promise<unknown>)(command, ...args);
-        return name ? this.sendDirect(direct, service, accountId, region, command as SdkCommand, name, () => viaSdk()) : viaSdk(...rest);
-      },
+      send: this.directSend(config, service, accountId, region, lane, (command, ...rest) => (sdk().send as (...a: unknown[]) => Promise<unknown>)(command, ...rest)),
       get config() {
         return sdk().config;
       },
@@ -470,18 +458,27 @@ export class ClientPool {
    */
   private sendDirectly(client: ClientOf<ServiceName>, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects'): void {
     const sdkSend = client.send.bind(client) as (command: unknown, ...rest: unknown[]) => Promise<unknown>;
-    const direct = new DirectSender(client.config as never, {
+    (client as unknown as { send: SendFn }).send = this.directSend(client.config as unknown as object, service, accountId, region, lane, sdkSend);
+  }
+
+  /**
+   * A client's send(): the direct path for a command it covers, once the service's user agent is
+   * known (and with no send options given); the SDK's send() for anything else.
+   */
+  private directSend(config: object, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects', viaSdk: SendFn): SendFn {
+    const objectLane = lane === 'objects';
+    const direct = new DirectSender(config as never, {
       service,
       lane,
-      objectLane: lane === 'objects',
+      objectLane,
       cache: this.directCache,
       userAgent: () => this.userAgents.get(service),
       attempt: this.attemptRunner(accountId, lane),
       transport: this.transport,
     });
-    (client as unknown as { send: (...args: unknown[]) => Promise<unknown> }).send = (command: unknown, ...rest: unknown[]) => {
-      const name = rest.length === 0 && this.userAgents.has(service) ? directOperation(command as SdkCommand, { service, objectLane: lane === 'objects' }) : undefined;
-      return name ? this.sendDirect(direct, service, accountId, region, command as SdkCommand, name, () => sdkSend(command)) : sdkSend(command, ...rest);
+    return (command: unknown, ...rest: unknown[]) => {
+      const name = rest.length === 0 && this.userAgents.has(service) ? directOperation(command as SdkCommand, { service, objectLane }) : undefined;
+      return name ? this.sendDirect(direct, service, accountId, region, command as SdkCommand, name, () => viaSdk(command)) : viaSdk(command, ...rest);
     };
   }
 
