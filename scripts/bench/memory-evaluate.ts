@@ -43,11 +43,17 @@ const snapshot = await loadSnapshotInput(file);
 phase('snapshot read');
 const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(snapshot.finishedAt));
 phase(`evaluated (${outcome.report.findings.length} findings)`);
-for (const name of prepared.formats) {
+/** Renders one format and counts its characters; what it rendered is garbage once this returns. */
+async function consume(name: string): Promise<number> {
   const format = reportFormat(name)!;
   let chars = 0;
   for (const chunk of await renderChunks(format, outcome)) chars += chunk.length;
   for (const [, chunks] of renderExtraFiles(format, outcome)) for (const chunk of chunks) chars += chunk.length;
+  return chars;
+}
+for (const name of prepared.formats) {
+  // Awaited through consume(), so that the suspended top-level await holds a number, not the rendering.
+  const chars = await consume(name);
   phase(`${name} rendered (${(chars / 1e6).toFixed(1)} M chars)`);
 }
 console.log(JSON.stringify({ snapshot: file, findings: outcome.report.findings.length, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), phases }));
