@@ -149,7 +149,9 @@ function assemble(input: ReportInput): Report {
       },
     },
     accounts,
-    findings: findings.map((f) => ({ ...f, resource: { ...f.resource } })),
+    // The findings themselves, not copies: nothing changes a finding once evaluated (capStrings
+    // copies only what it cuts), and at 10,000 accounts a copy of each is hundreds of megabytes.
+    findings: [...findings],
     ...(input.actions ? { actions: input.actions } : {}),
     waivers: input.waivers ?? null,
   };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { boundsHeap, LOG_VERIFY_NODE_FLAGS, scans, verifiesLogs } from '../../bin/runtime.js';
+import { boundsHeap, evaluates, LOG_VERIFY_NODE_FLAGS, scans, verifiesLogs } from '../../bin/runtime.js';
 
 const run = promisify(execFile);
 const canExec = typeof (process as { execve?: unknown }).execve === 'function';
@@ -36,16 +36,19 @@ describe('the log-verifying runtime', () => {
     expect(verifiesLogs(['scan', '--', '--verify-logs'])).toBe(false);
   });
 
-  it('bounds the heap of every scan and of log verification, and of nothing else', () => {
+  it('bounds the heap of every scan, of log verification and of evaluate, and of nothing else', () => {
     expect(scans(['scan', '--out', 'x'])).toBe(true);
     expect(scans(['--json-logs', 'scan'])).toBe(true);
     expect(scans(['evaluate', 'scan'])).toBe(false); // a snapshot file named "scan"
     expect(scans(['--', 'scan'])).toBe(false);
-    for (const argv of [['scan'], ['scan', '--verify-logs'], ['verify-logs', '--trail', 't']]) expect(boundsHeap(argv), argv.join(' ')).toBe(true);
-    for (const argv of [['evaluate', 'snapshot.json'], ['demo'], ['rules', 'list'], ['merge', 'a.json', 'b.json']]) expect(boundsHeap(argv), argv.join(' ')).toBe(false);
+    expect(evaluates(['evaluate', 'snapshot.json', '--out', 'r'])).toBe(true);
+    expect(evaluates(['scan', '--out', 'evaluate'])).toBe(false);
+    expect(evaluates(['--', 'evaluate'])).toBe(false);
+    for (const argv of [['scan'], ['scan', '--verify-logs'], ['verify-logs', '--trail', 't'], ['evaluate', 'snapshot.json']]) expect(boundsHeap(argv), argv.join(' ')).toBe(true);
+    for (const argv of [['demo'], ['rules', 'list'], ['merge', 'a.json', 'b.json'], ['diff', 'evaluate', 'b.json']]) expect(boundsHeap(argv), argv.join(' ')).toBe(false);
   });
 
-  it('replaces the process with one that has the flags, arguments unchanged, only for a scan or log verification', async () => {
+  it('replaces the process with one that has the flags, arguments unchanged, only for a scan, log verification or evaluate', async () => {
     const file = probe();
     const verifying = JSON.parse((await run(process.execPath, [file, 'scan', '--verify-logs', '--since', '2d'])).stdout) as { execArgv: string[]; argv: string[] };
     expect(verifying.argv).toEqual(['scan', '--verify-logs', '--since', '2d']);
@@ -53,7 +56,10 @@ describe('the log-verifying runtime', () => {
     expect(verifying.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
     const scan = JSON.parse((await run(process.execPath, [file, 'scan', '--out', 'x'])).stdout) as { execArgv: string[] };
     expect(scan.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
-    const other = JSON.parse((await run(process.execPath, [file, 'evaluate', 'snapshot.json'])).stdout) as { execArgv: string[] };
+    const evaluating = JSON.parse((await run(process.execPath, [file, 'evaluate', 'snapshot.json'])).stdout) as { execArgv: string[]; argv: string[] };
+    expect(evaluating.argv).toEqual(['evaluate', 'snapshot.json']);
+    expect(evaluating.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
+    const other = JSON.parse((await run(process.execPath, [file, 'demo', '--out', 'x'])).stdout) as { execArgv: string[] };
     expect(other.execArgv).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expand, MARK, scriptSafeJson, StringTable, templatize } from './html-encode.js';
+import { expand, MARK, scriptSafeJson, scriptSafeJsonChunks, StringTable, templatize } from './html-encode.js';
 
 describe('templatize / expand', () => {
   const cases: [string, string[]][] = [
@@ -38,6 +38,16 @@ describe('scriptSafeJson', () => {
     const text = scriptSafeJson(hostile);
     expect(text).not.toMatch(/[<>&\u2028\u2029]/);
     expect(JSON.parse(text)).toEqual(hostile);
+  });
+
+  it('as chunks gives the same text: members, large arrays in batches, what JSON leaves out or writes as null', () => {
+    const big = Array.from({ length: 4501 }, (_, i) => (i % 3 ? [i, `${hostile.name}${i}`, null] : { k: hostile.ls, u: undefined }));
+    const odd = [undefined, () => 1, ...big];
+    const value = { '<k>': 1, big, odd, gone: undefined, fn: () => 2, when: new Date(0), nested: { a: [hostile] }, empty: [], text: hostile.amp };
+    const chunks = [...scriptSafeJsonChunks(value)];
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(chunks.join('')).toBe(scriptSafeJson(value));
+    for (const v of [null, 3, 'a<b', [1, hostile], new Date(0)]) expect([...scriptSafeJsonChunks(v)].join('')).toBe(scriptSafeJson(v));
   });
 });
 

@@ -3,13 +3,13 @@
 // coverage map and the findings from the embedded data. No network: CSS and script are inline
 // and allowed by their SHA-256 hashes in a Content-Security-Policy whose default is 'none'.
 import { FRAMEWORK_NAMES } from '../../engine/docs.js';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { SEVERITIES } from '../../engine/rule-schema.js';
 import { STATUSES } from '../../findings/finding.js';
 import { complianceView, type FrameworkCompliance } from '../compliance.js';
-import { scriptSafeJson } from './html-encode.js';
+import { scriptSafeJsonChunks } from './html-encode.js';
 import { historyView } from './html-history.js';
 import { integritySummary } from './html-integrity.js';
 import { frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
@@ -95,8 +95,18 @@ function controlSummary(fw: FrameworkCompliance | undefined) {
 }
 
 export function renderHtml(input: RenderInput): string {
+  return [...htmlChunks(input)].join('');
+}
+
+/**
+ * report.html as chunks: the page around its data, rendered with a placeholder where the data
+ * goes, then the data a piece at a time (html-encode.ts). The placeholder is random per page, so
+ * no report text can imitate it.
+ */
+export function* htmlChunks(input: RenderInput): Generator<string> {
   const { report, snapshot } = input;
   const t = templates();
+  const placeholder = `\u0000page-data-${randomBytes(16).toString('hex')}\u0000`;
   const frameworks = frameworkTree(input);
   const compliance = new Map(complianceView(input).map((fw) => [fw.id, fw]));
   const context = {
@@ -104,7 +114,7 @@ export function renderHtml(input: RenderInput): string {
     csp: contentSecurityPolicy(t.css, t.js),
     css: t.css,
     js: t.js,
-    data: scriptSafeJson(pageData(input)),
+    data: placeholder,
     report,
     regions: report.scope.regions.join(', ') || '—',
     complete: snapshot.complete,
@@ -142,7 +152,12 @@ export function renderHtml(input: RenderInput): string {
       })),
     })),
   };
-  return t.page(context);
+  const page = t.page(context);
+  const at = page.indexOf(placeholder);
+  if (at < 0 || page.indexOf(placeholder, at + placeholder.length) >= 0) throw new Error('templates/report.hbs must embed {{{data}}} exactly once');
+  yield page.slice(0, at);
+  yield* scriptSafeJsonChunks(pageData(input));
+  yield page.slice(at + placeholder.length);
 }
 
 export const MAX_HTML_ACTIONS = 25;
@@ -172,5 +187,5 @@ function actionsView(report: RenderInput['report']) {
 export const htmlFormat: ReportFormat = {
   name: 'html',
   file: 'report.html',
-  render: renderHtml,
+  render: htmlChunks,
 };
