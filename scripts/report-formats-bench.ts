@@ -3,6 +3,7 @@
 // organization, repeats its findings (each copy a distinct resource) up to N, then renders each
 // format and prints its time, its size and the process's peak RSS so far. Figures only: no
 // pass/fail threshold (measured here, never in a timed unit test).
+import { findingList } from '../src/findings/store.js';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { evaluateSnapshot, prepare } from '../src/core/pipeline.js';
@@ -23,10 +24,10 @@ const snapshot = await loadSnapshot(fileURLToPath(new URL('../demo/snapshot.json
 const prepared = await prepare({}, process.cwd());
 const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(snapshot.finishedAt));
 const base = outcome.report.findings;
-outcome.report.findings = Array.from({ length: total }, (_, i) => {
+outcome.report.findings = findingList(Array.from({ length: total }, (_, i) => {
   const f = base[i % base.length]!;
   return { ...f, fingerprint: `${f.fingerprint.slice(0, 24)}${i.toString(16).padStart(8, '0')}`, resource: { ...f.resource, id: `${f.resource.id}#${i}` } };
-});
+}));
 console.log(`${total} findings (the demo organization's ${base.length}, repeated); peak RSS before rendering ${peakRssMb()} MB`);
 console.log('format  ms       MB     peak RSS MB');
 for (const name of values.formats.split(',')) {

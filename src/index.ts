@@ -9,7 +9,7 @@ import { scan as runScan, type ProgressEvent } from './collect/scan.js';
 import { verifyTrailLogs as runVerifyTrailLogs } from './collect/verify-trail.js';
 import { DEFAULT_CONFIG, loadConfig as readConfig, type Config } from './config/config.js';
 import { gate as runGate, type FailOn } from './core/gate.js';
-import { BUILTIN_RULES, evaluateSnapshot, writeReports as writeReportSet, type Outcome } from './core/pipeline.js';
+import { BUILTIN_RULES, evaluateSnapshot, writeReports as writeReportSet } from './core/pipeline.js';
 import { loadRules as readRules, type Rule, type RulesPack } from './engine/load.js';
 import type { FileVerdict } from './collect/log-integrity.js';
 import type { Severity } from './engine/rule-schema.js';
@@ -337,7 +337,7 @@ export interface Evaluation {
  */
 export function evaluate(snapshot: Snapshot, rules: RulesPack, options: EvaluateOptions = {}): Evaluation {
   const prepared = { config: options.config ?? DEFAULT_CONFIG, pack: rules, formats: [], failOn: 'none' as const, waivers: options.waivers ?? null, baseline: null };
-  const outcome: Outcome = evaluateSnapshot(snapshot, prepared, options.framework, options.now ?? new Date());
+  const outcome = evaluateSnapshot(snapshot, prepared, options.framework, options.now ?? new Date());
   return { report: outcome.report, findings: outcome.findings, snapshot: outcome.snapshot, rules: outcome.rules };
 }
 

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CallCounter } from '../../src/collect/observer.js';
 import { scan } from '../../src/collect/scan.js';
-import { evaluateSnapshot, prepare, writeReports } from '../../src/core/pipeline.js';
+import { evaluateSnapshot, prepare, spillDirFor, writeReports } from '../../src/core/pipeline.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
 import { flags } from './args.js';
@@ -149,15 +149,17 @@ async function main(): Promise<void> {
     await writeFileAtomic(join(out, 'snapshot.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
     const snapshotWriteSeconds = (performance.now() - t1) / 1000;
     const t2 = performance.now();
-    const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date());
+    // As `trailwarden scan` does: the findings spilled inside the output directory.
+    const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(), { spillDir: spillDirFor(out, prepared.formats) });
     const evaluateSeconds = (performance.now() - t2) / 1000;
     const t3 = performance.now();
     const written = await writeReports(out, outcome, prepared.formats);
     const renderSeconds = (performance.now() - t3) / 1000;
+    outcome.dispose();
     clearInterval(sampler);
     // Taken before the baseline and the reference scan, which are not part of a scan command.
     const wholeRunPeakRssMb = peakRssMb();
-    const findings = outcome.findings.length;
+    const findings = outcome.report.findings.length;
 
     let raw: RawBaselineResult | null = null;
     if (opts.rawCalls > 0) raw = await rawBaseline(endpoint.url, await endpoint.requests(), opts.concurrency);

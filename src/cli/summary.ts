@@ -1,6 +1,6 @@
 // The one-screen summary printed after a scan: what was covered, what was not, and what it cost.
 import { SEVERITIES } from '../engine/rule-schema.js';
-import type { Report } from '../report/report.js';
+import { evaluatedReport, type AnyReport, type Report } from '../report/report.js';
 import type { Snapshot } from '../inventory/schema.js';
 
 export interface ScanCost {
@@ -63,14 +63,14 @@ export function scanSummary(s: Snapshot, cost: ScanCost, opts: { verbose: boolea
 }
 
 /** After evaluation: verdict counts, the worst failures, and where the reports are. */
-export function findingsSummary(report: Report, written: string[]): string {
+export function findingsSummary(report: AnyReport, written: string[]): string {
   const s = report.summary;
   const out = [
     `findings   ${s.byStatus.PASS} PASS · ${s.byStatus.FAIL} FAIL · ${s.byStatus.ERROR} ERROR · ${s.byStatus.NOT_APPLICABLE} not applicable (${report.rulesPack.rules} rules${report.framework ? `, ${report.framework}` : ''})`,
     `  failing  ${Object.entries(s.bySeverity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`).join(' · ') || 'none'}`,
   ];
   // The most severe first, unwaived before waived: the first lines a person reads are the ones to act on.
-  const worst = report.findings
+  const worst = evaluatedReport(report).findings.notable
     .filter((f) => f.status === 'FAIL')
     .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || Number(!!a.waiver) - Number(!!b.waiver))
     .slice(0, 5);

@@ -3,18 +3,20 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadConfig, type Config } from '../config/config.js';
 import { iamActionFor } from '../collect/iam-actions.js';
-import { evaluate, selectRules } from '../engine/evaluate.js';
+import { evaluateEach, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import { STATUSES, type Finding } from '../findings/finding.js';
+import { FindingList, FindingStore, findingList, type FindingSource } from '../findings/store.js';
 import { SEVERITIES } from '../engine/rule-schema.js';
 import type { Snapshot } from '../inventory/schema.js';
-import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, renderExtraFiles, reportFormat } from '../report/formats/index.js';
+import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, renderExtraFiles, reportFormat, type RenderInput } from '../report/formats/index.js';
 import { historyFor, loadHistory, type History, type LoadedHistory } from '../report/history.js';
 import { loadReport } from '../report/load.js';
-import { buildReport, type Report } from '../report/report.js';
+import { buildReport, type EvaluatedReport, type Report } from '../report/report.js';
 import { AtomicFileSet, checkWritableSet, FileSetError } from '../util/atomic-write.js';
+import { capStrings } from '../util/cap-text.js';
 import { TOOL_VERSION } from '../version.js';
-import { applyWaivers } from '../waivers/apply.js';
+import { waiverApplier } from '../waivers/apply.js';
 import { loadWaivers, type WaiverSet } from '../waivers/load.js';
 import { UsageError } from './errors.js';
 import { buildFixPlan } from './fix-plan.js';
@@ -146,39 +148,91 @@ function checkBaselineScope(baseline: Baseline | null, snapshot: Snapshot): void
   throw new UsageError(`--baseline: ${baseline.file} is a report of ${org(baseline.organizationId)}, this run is of ${org(snapshot.organization.id)}; --baseline-any accepts it`);
 }
 
-export interface Outcome {
-  report: Report;
-  findings: Finding[];
+export interface Outcome<F extends FindingSource = FindingSource> {
+  report: EvaluatedReport<F>;
+  /** Every finding that is not PASS, --status or not: what the gate judges. */
+  notable: readonly Finding[];
   snapshot: Snapshot;
   /** The rules that were evaluated (after config switches and --framework). */
   rules: Rule[];
   /** --history: the trend with this run last, and what changed since the previous run. */
   history?: History;
+  /** Removes what the outcome keeps on disk (the spilled findings); the report cannot be rendered after. */
+  dispose(): void;
 }
 
-export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): Outcome {
+/**
+ * Where a CLI run spills its findings: inside --out, unless a format it writes holds every finding
+ * anyway (ReportFormat.holdsFindings), when reading them back would only add copies.
+ */
+export function spillDirFor(outDir: string, formats: readonly string[]): string | undefined {
+  return formats.some((name) => reportFormat(name)?.holdsFindings) ? undefined : outDir;
+}
+
+/** What evaluateSnapshot gives without spillDir: every finding in memory. */
+export type InMemoryOutcome = Outcome<FindingList> & { findings: FindingList };
+
+export interface EvaluateSnapshotOptions {
+  /**
+   * Spill the findings to a temporary directory made inside this one (the run's --out) as they
+   * are evaluated, instead of holding them (findings/store.ts): a large organization's findings
+   * are hundreds of megabytes as objects.
+   */
+  spillDir?: string;
+}
+
+/** In memory: `findings` is every finding (--status or not), as the library returns them. */
+export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date): InMemoryOutcome;
+export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date, options: EvaluateSnapshotOptions): Outcome;
+export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framework: string | undefined, now: Date, options: EvaluateSnapshotOptions = {}): Outcome {
   checkBaselineScope(prepared.baseline, snapshot);
   const pool = chooseRules(prepared.pack.rules, prepared.selection);
-  const evaluated = evaluate(snapshot, pool, { now, config: prepared.config, framework, iamActionFor });
-  // Waivers are a separate pure step, judged at the same clock: evaluate() knows nothing of them.
-  const waived = prepared.waivers ? applyWaivers(evaluated, prepared.waivers, now) : { findings: evaluated, outcome: null };
-  const findings = waived.findings;
   const rules = selectRules(pool, { config: prepared.config, framework });
-  // --status chooses what the reports show; the gate (outcome.findings) still judges every finding.
+  // Waivers are a separate pure step, judged at the same clock: evaluate() knows nothing of them.
+  const waivers = prepared.waivers ? waiverApplier(prepared.waivers, now) : null;
+  // --status chooses what the reports show; the gate (outcome.notable) still judges every finding.
   const statuses = prepared.selection?.statuses;
-  const shown = statuses ? findings.filter((f) => statuses.includes(f.status)) : findings;
-  const report = buildReport({
-    snapshot,
-    findings: shown,
-    toolVersion: TOOL_VERSION,
-    generatedAt: now,
-    rulesPack: { sha256: prepared.pack.sha256, rules: rules.length },
-    framework: framework ?? null,
-    waivers: waived.outcome,
-    actions: buildFixPlan({ findings: shown, rules }),
-  });
-  const history = prepared.history ? historyFor(prepared.history, report) : undefined;
-  return { report, findings, snapshot, rules, ...(history ? { history } : {}) };
+  const all = options.spillDir ? null : new FindingList();
+  const shown: Finding[] = [];
+  const store = options.spillDir ? new FindingStore(options.spillDir) : null;
+  const notable: Finding[] = [];
+  // Capping walks each finding's evidence, which shares the snapshot's objects: a table of what
+  // was walked saves walking them again, renewed every few thousand findings, as one table for
+  // every finding of a large run grew by millions of entries.
+  let seen = new WeakMap<object, unknown>();
+  let capped = 0;
+  try {
+    evaluateEach(snapshot, pool, { now, config: prepared.config, framework, iamActionFor }, (evaluated) => {
+      const f = waivers ? waivers.apply(evaluated) : evaluated;
+      all?.push(f);
+      if (f.status !== 'PASS') notable.push(f);
+      if (statuses && !statuses.includes(f.status)) return;
+      // A spilled finding is capped as it goes (buildReport caps an array of them itself).
+      if (store) {
+        if (++capped % 4096 === 0) seen = new WeakMap();
+        store.add(capStrings(f, undefined, seen));
+      }
+      else shown.push(f);
+    });
+    store?.finish();
+    const fixable = store ? store.notable : shown.filter((f) => f.status !== 'PASS');
+    const report = buildReport<FindingSource>({
+      snapshot,
+      findings: store ?? findingList(capStrings(shown, undefined, seen)),
+      toolVersion: TOOL_VERSION,
+      generatedAt: now,
+      rulesPack: { sha256: prepared.pack.sha256, rules: rules.length },
+      framework: framework ?? null,
+      waivers: waivers ? waivers.outcome() : null,
+      actions: buildFixPlan({ findings: fixable, rules }),
+    });
+    const history = prepared.history ? historyFor(prepared.history, report) : undefined;
+    const dispose = () => store?.dispose();
+    return { report, notable, snapshot, rules, ...(history ? { history } : {}), dispose, ...(all ? { findings: all } : {}) };
+  } catch (err) {
+    store?.dispose();
+    throw err;
+  }
 }
 
 export const SNAPSHOT_FILE = 'snapshot.json';
@@ -223,7 +277,7 @@ export async function checkOutDir(outDir: string, formats: readonly string[], op
  * directory in the way leaves the previous set as it was and no temporary file. Each format
  * streams to disk in chunks: no report has to fit in memory as one string.
  */
-export async function writeReports(outDir: string, outcome: Outcome, formats: string[], options: WriteOptions = {}): Promise<string[]> {
+export async function writeReports(outDir: string, outcome: RenderInput, formats: string[], options: WriteOptions = {}): Promise<string[]> {
   const files = new AtomicFileSet();
   const written = new Set<string>();
   try {

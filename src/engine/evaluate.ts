@@ -41,22 +41,38 @@ export function selectRules(rules: readonly Rule[], options: Pick<EvaluateOption
 }
 
 export function evaluate(snapshot: Snapshot, rules: readonly Rule[], options: EvaluateOptions): Finding[] {
+  const findings: Finding[] = [];
+  evaluateEach(snapshot, rules, options, (f) => findings.push(f));
+  return findings;
+}
+
+/**
+ * evaluate(), one finding at a time, in report order (rules by id, each rule's findings by
+ * resource id, as evaluate() sorts them): a caller can write each away instead of holding them.
+ */
+export function evaluateEach(snapshot: Snapshot, rules: readonly Rule[], options: EvaluateOptions, sink: (finding: Finding) => void): void {
   const config = options.config ?? DEFAULT_CONFIG;
   const view = new InventoryView(snapshot);
   const framework = options.framework;
   const cisVersion = framework === 'cis-aws-v1.4.0' || framework === 'cis-aws-v3.0.0' || framework === 'cis-aws-v5.0.0' ? framework : config.parameters.cisVersion;
   const deps: HelperDeps = { now: options.now, cisVersion };
   const params = config.parameters;
-  const findings: Finding[] = [];
-  for (const rule of selectRules(rules, options)) {
-    for (const subject of view.subjects(rule.scope)) {
+  const iamActionFor = options.iamActionFor ?? (() => undefined);
+  // Rules of one id (a pack has none twice, a caller's list might) are judged as one group, so the
+  // order is exactly that of a stable sort of all findings by rule id, then resource id.
+  const groups = new Map<string, Rule[]>();
+  for (const rule of selectRules(rules, options)) (groups.get(rule.id) ?? groups.set(rule.id, []).get(rule.id)!).push(rule);
+  const ids = [...groups.keys()].sort((a, b) => a.localeCompare(b));
+  for (const id of ids) {
+    const judged = groups.get(id)!.flatMap((rule) => view.subjects(rule.scope).map((subject) => ({ rule, subject })));
+    judged.sort((a, b) => a.subject.resource.id.localeCompare(b.subject.resource.id));
+    for (const { rule, subject } of judged) {
       const vars: Record<string, unknown> = { ...subject.vars, params, resource: subject.resource };
       if (rule.scope === 'organization') vars.accounts = snapshot.accounts;
       const verdict = judge(rule, subject, vars, snapshot, deps);
-      findings.push(toFinding(rule, subject, verdict, { snapshot, deps, iamActionFor: options.iamActionFor ?? (() => undefined), account: view.account(subject.accountId) }));
+      sink(toFinding(rule, subject, verdict, { snapshot, deps, iamActionFor, account: view.account(subject.accountId) }));
     }
   }
-  return findings.sort((a, b) => a.ruleId.localeCompare(b.ruleId) || a.resource.id.localeCompare(b.resource.id));
 }
 
 function missingFacts(rule: Rule, vars: Record<string, unknown>, snapshot: Snapshot): string[] {

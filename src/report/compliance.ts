@@ -4,7 +4,7 @@
 // lists; pure. The compliance CSVs and the HTML framework view read it.
 import { STATUSES, type Status } from '../findings/finding.js';
 import { frameworkCatalogue, type FrameworkControls } from './frameworks.js';
-import type { Report } from './report.js';
+import { evaluatedReport, type AnyReport } from './report.js';
 
 /**
  * A control's status: any FAIL -> FAIL, else any ERROR -> ERROR, else any PASS -> PASS. Its rules
@@ -57,7 +57,7 @@ export function statusOf(counts: StatusCounts): Exclude<ControlStatus, 'NOT_COVE
 }
 
 interface ComplianceInput {
-  report: Report;
+  report: AnyReport;
   /** The evaluated rules: what each maps to, including controls no finding came from. */
   rules: readonly { id: string; frameworks: Record<string, string[]> }[];
 }
@@ -66,18 +66,19 @@ interface ComplianceInput {
  * The frameworks of the report: only report.framework when the run chose one; otherwise every
  * framework with a control list or a rule mapped to it.
  */
-export function complianceView({ report, rules }: ComplianceInput, catalogue: ReadonlyMap<string, FrameworkControls> = frameworkCatalogue()): FrameworkCompliance[] {
+export function complianceView({ report: given, rules }: ComplianceInput, catalogue: ReadonlyMap<string, FrameworkControls> = frameworkCatalogue()): FrameworkCompliance[] {
+  const report = evaluatedReport(given);
   const mapped = new Map<string, Map<string, Set<string>>>();
   const map = (fw: string, control: string, ruleId: string) => {
     const controls = mapped.get(fw) ?? mapped.set(fw, new Map()).get(fw)!;
     (controls.get(control) ?? controls.set(control, new Set()).get(control)!).add(ruleId);
   };
   for (const r of rules) for (const [fw, ids] of Object.entries(r.frameworks)) for (const id of ids) map(fw, id, r.id);
-  for (const f of report.findings) for (const [fw, ids] of Object.entries(f.frameworks)) for (const id of ids) map(fw, id, f.ruleId);
+  for (const f of report.findings.heads()) for (const [fw, ids] of Object.entries(f.frameworks)) for (const id of ids) map(fw, id, f.ruleId);
 
   const accounts = report.accounts.map((a) => ({ id: a.id, name: a.name }));
   const known = new Set(accounts.map((a) => a.id));
-  for (const f of report.findings) {
+  for (const f of report.findings.heads()) {
     // A resource owned outside the scanned accounts (e.g. a bucket of another organization).
     if (known.has(f.accountId)) continue;
     accounts.push({ id: f.accountId, name: f.accountName });
@@ -86,7 +87,7 @@ export function complianceView({ report, rules }: ComplianceInput, catalogue: Re
 
   // counts[framework][control][account]
   const counts = new Map<string, Map<string, Map<string, StatusCounts>>>();
-  for (const f of report.findings) {
+  for (const f of report.findings.heads()) {
     for (const [fw, ids] of Object.entries(f.frameworks)) {
       const byControl = counts.get(fw) ?? counts.set(fw, new Map()).get(fw)!;
       for (const id of new Set(ids)) {

@@ -6,9 +6,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { diffReports, type ReportDiff } from './diff.js';
-import { postureScore } from './formats/html-view.js';
+import { ScoreTally } from './formats/html-view.js';
 import { loadReport } from './load.js';
-import type { Report } from './report.js';
+import { evaluatedReport, type AnyReport, type Report } from './report.js';
 
 /** The most runs a trend draws: the newest ones are kept. */
 export const MAX_HISTORY_RUNS = 100;
@@ -47,16 +47,19 @@ export interface History {
 }
 
 /** This run's or an earlier run's scores, overall, per framework and per OU. */
-export function trendPoint(report: Report, file: string | null): TrendPoint {
+export function trendPoint(given: AnyReport, file: string | null): TrendPoint {
+  const report = evaluatedReport(given);
   const ouOf = new Map(report.accounts.map((a) => [a.id, a.ouPath]));
-  const byFramework = new Map<string, Report['findings']>();
-  const byOu = new Map<string, Report['findings']>();
-  for (const f of report.findings) {
-    for (const fw of Object.keys(f.frameworks)) (byFramework.get(fw) ?? byFramework.set(fw, []).get(fw)!).push(f);
-    const ou = ouOf.get(f.accountId) ?? '';
-    (byOu.get(ou) ?? byOu.set(ou, []).get(ou)!).push(f);
+  const byFramework = new Map<string, ScoreTally>();
+  const byOu = new Map<string, ScoreTally>();
+  const overall = new ScoreTally();
+  const tally = (m: Map<string, ScoreTally>, key: string) => m.get(key) ?? m.set(key, new ScoreTally()).get(key)!;
+  for (const f of report.findings.heads()) {
+    for (const fw of Object.keys(f.frameworks)) tally(byFramework, fw).add(f);
+    tally(byOu, ouOf.get(f.accountId) ?? '').add(f);
+    overall.add(f);
   }
-  const scores = (m: Map<string, Report['findings']>) => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, postureScore(v).percent]));
+  const scores = (m: Map<string, ScoreTally>) => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.score().percent]));
   const frameworks = scores(byFramework);
   // A --framework report is scored on that framework alone; so is its trend.
   if (report.framework) for (const fw of Object.keys(frameworks)) if (fw !== report.framework) delete frameworks[fw];
@@ -65,7 +68,7 @@ export function trendPoint(report: Report, file: string | null): TrendPoint {
     generatedAt: report.generatedAt,
     snapshotTakenAt: report.snapshotTakenAt,
     rulesPackSha256: report.rulesPack.sha256,
-    overall: postureScore(report.findings).percent,
+    overall: overall.score().percent,
     frameworks,
     ous: scores(byOu),
   };
@@ -113,8 +116,10 @@ export async function loadHistory(dir: string): Promise<LoadedHistory> {
 }
 
 /** A report with its findings' texts dropped: the diff matches on fingerprint and compares status, severity and waiver. */
-function lean(report: Report): Report {
-  return { ...report, findings: report.findings.map((f) => ({ ...f, message: '', remediation: null, evidence: {} })) };
+function lean(report: AnyReport): Report {
+  const findings: Report['findings'] = [];
+  for (const f of report.findings) findings.push({ ...f, message: '', remediation: null, evidence: {} });
+  return { ...report, findings };
 }
 
 /**
@@ -122,7 +127,7 @@ function lean(report: Report): Report {
  * another organization would draw someone else's posture as this one's past: refused. A report
  * generated at the same time as this run (the same run read back) is not an earlier run.
  */
-export function historyFor(loaded: LoadedHistory, current: Report): History {
+export function historyFor(loaded: LoadedHistory, current: AnyReport): History {
   const other = loaded.organizationIds.find((o) => o.organizationId !== current.scope.organizationId);
   if (other) {
     const org = (id: string | null) => (id ? `organization ${id}` : 'no organization (a single account)');
@@ -131,6 +136,6 @@ export function historyFor(loaded: LoadedHistory, current: Report): History {
   const earlier = loaded.points.filter((p) => p.generatedAt < current.generatedAt);
   const latest = loaded.latest && loaded.latest.report.generatedAt < current.generatedAt ? loaded.latest : null;
   // With the same run read back in the folder, the newest earlier one is not in memory: no diff rather than a wrong one.
-  const previous = latest && earlier.at(-1)?.file === latest.file ? { file: latest.file, generatedAt: latest.report.generatedAt, diff: diffReports(latest.report, current) } : null;
+  const previous = latest && earlier.at(-1)?.file === latest.file ? { file: latest.file, generatedAt: latest.report.generatedAt, diff: diffReports(latest.report, lean(current)) } : null;
   return { dir: loaded.dir, points: [...earlier, trendPoint(current, null)], dropped: loaded.dropped, previous };
 }

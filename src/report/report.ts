@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { SEVERITIES, SCOPES } from '../engine/rule-schema.js';
 import { STATUSES, type Finding } from '../findings/finding.js';
+import { countStatuses, findingList, isFindingSource, type FindingList, type FindingSource } from '../findings/store.js';
 import type { Snapshot } from '../inventory/schema.js';
 import { capStrings } from '../util/cap-text.js';
 import { WaiversOutcome } from '../waivers/schema.js';
@@ -91,9 +92,19 @@ export function reportJsonSchema(): Record<string, unknown> {
   };
 }
 
-export interface ReportInput {
+/** A finding of report.json. */
+export type ReportFinding = z.infer<typeof ReportFinding>;
+
+/**
+ * A run's report as the formats render it: report.json's model with its findings as a
+ * FindingSource (spilled to a file in a large run, findings/store.ts), iterated as it is written.
+ */
+export type EvaluatedReport<F extends FindingSource = FindingSource> = Omit<Report, 'findings'> & { findings: F };
+
+export interface ReportInput<F = Finding[] | FindingSource> {
   snapshot: Snapshot;
-  findings: Finding[];
+  /** In report order. An array is capped here; a FindingSource holds findings capped as they were added. */
+  findings: F;
   toolVersion: string;
   generatedAt: Date;
   rulesPack: { sha256: string; rules: number };
@@ -107,18 +118,33 @@ export interface ReportInput {
  * Every string of the report capped (util/cap-text.ts): names, messages, evidence values and
  * remediation renderings from AWS or a snapshot, so each format derived from it is bounded too.
  */
-export function buildReport(input: ReportInput): Report {
-  return capStrings(assemble(input));
+export function buildReport(input: ReportInput<Finding[]>): EvaluatedReport<FindingList>;
+export function buildReport<F extends FindingSource>(input: ReportInput<F>): EvaluatedReport<F>;
+export function buildReport(input: ReportInput): EvaluatedReport {
+  const { findings, ...rest } = input;
+  const source: FindingSource = Array.isArray(findings) ? findingList(capStrings(findings)) : (findings as FindingSource);
+  // The source is a class instance, which capStrings leaves as it is: its findings are capped already.
+  return capStrings(assemble({ ...rest, findings: source }));
 }
 
-function assemble(input: ReportInput): Report {
+/** A report as parsed from report.json, or as a run evaluated it. */
+export type AnyReport = Report | EvaluatedReport;
+
+/** Either kind as an EvaluatedReport: a parsed report's array of findings wrapped as a FindingSource. */
+export function evaluatedReport(report: AnyReport): EvaluatedReport {
+  const findings = report.findings as Report['findings'] | FindingSource;
+  if (isFindingSource(findings)) return report as EvaluatedReport;
+  return { ...report, findings: findingList(findings as Finding[]) };
+}
+
+/** report.json's model itself, the findings in memory (the library's contract). */
+export function materialize(report: AnyReport): Report {
+  return { ...report, findings: [...report.findings] };
+}
+
+function assemble(input: ReportInput<FindingSource>): EvaluatedReport {
   const { snapshot, findings } = input;
-  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Report['summary']['byStatus'];
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Report['summary']['bySeverity'];
-  for (const f of findings) {
-    byStatus[f.status]++;
-    if (f.status === 'FAIL') bySeverity[f.severity]++;
-  }
+  const { byStatus, bySeverity } = countStatuses(findings);
   const accounts = snapshot.accounts.map((a) => ({
     id: a.id,
     name: a.name,
@@ -151,7 +177,7 @@ function assemble(input: ReportInput): Report {
     accounts,
     // The findings themselves, not copies: nothing changes a finding once evaluated (capStrings
     // copies only what it cuts), and at 10,000 accounts a copy of each is hundreds of megabytes.
-    findings: [...findings],
+    findings,
     ...(input.actions ? { actions: input.actions } : {}),
     waivers: input.waivers ?? null,
   };

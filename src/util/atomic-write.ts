@@ -1,6 +1,6 @@
 // Reports and snapshots are written atomically: a reader (or a crash) never sees half a file,
 // and the files of one run replace the previous set as a whole or not at all.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -55,6 +55,22 @@ function removeDirSync(dir: string): void {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
     }
   }
+}
+
+/**
+ * A temporary directory of this process inside `parent` (a run's spilled findings), removed by
+ * removeTempDirSync or, if the process ends first, by the exit listener.
+ */
+export function createTempDirSync(parent: string, prefix: string): string {
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, prefix));
+  live.add(dir);
+  return dir;
+}
+
+export function removeTempDirSync(dir: string): void {
+  removeDirSync(dir);
+  live.delete(dir);
 }
 
 /** Why a file of the set cannot be put at `path`, before anything is written; null when it can. */

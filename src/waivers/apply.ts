@@ -18,9 +18,16 @@ export function isExpired(waiver: Pick<Waiver, 'expires'>, now: Date): boolean {
  * scanner could not see, so hiding it could hide anything. PASS and NOT_APPLICABLE need none.
  */
 export function applyWaivers(findings: readonly Finding[], set: WaiverSet, now: Date): { findings: Finding[]; outcome: WaiversOutcome } {
+  const applier = waiverApplier(set, now);
+  const out = findings.map((f) => applier.apply(f));
+  return { findings: out, outcome: applier.outcome() };
+}
+
+/** applyWaivers a finding at a time (as evaluation streams them); outcome() once all are applied. */
+export function waiverApplier(set: WaiverSet, now: Date): { apply(finding: Finding): Finding; outcome(): WaiversOutcome } {
   const entries = set.waivers.map((waiver) => ({ waiver, matches: waiverMatcher(waiver), expired: isExpired(waiver, now), fail: 0, error: 0 }));
   let applied = 0;
-  const out = findings.map((finding) => {
+  const apply = (finding: Finding): Finding => {
     let chosen: Waiver | null = null;
     for (const e of entries) {
       if (!e.matches(finding)) continue;
@@ -31,7 +38,7 @@ export function applyWaivers(findings: readonly Finding[], set: WaiverSet, now: 
     if (!chosen) return finding;
     applied++;
     return { ...finding, waiver: { reason: chosen.reason, owner: chosen.owner, expires: chosen.expires } };
-  });
+  };
   const ref = (e: (typeof entries)[number]): WaiverRef => ({
     line: e.waiver.line,
     rule: e.waiver.rule,
@@ -42,15 +49,13 @@ export function applyWaivers(findings: readonly Finding[], set: WaiverSet, now: 
     fail: e.fail,
     error: e.error,
   });
-  return {
-    findings: out,
-    outcome: {
-      file: set.file,
-      total: set.waivers.length,
-      applied,
-      expired: entries.filter((e) => e.expired).map(ref),
-      unmatched: entries.filter((e) => !e.expired && e.fail === 0).map(ref),
-      matchedErrors: entries.filter((e) => !e.expired && e.error > 0).map(ref),
-    },
-  };
+  const outcome = (): WaiversOutcome => ({
+    file: set.file,
+    total: set.waivers.length,
+    applied,
+    expired: entries.filter((e) => e.expired).map(ref),
+    unmatched: entries.filter((e) => !e.expired && e.fail === 0).map(ref),
+    matchedErrors: entries.filter((e) => !e.expired && e.error > 0).map(ref),
+  });
+  return { apply, outcome };
 }

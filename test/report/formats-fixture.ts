@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { validateXML } from 'xmllint-wasm';
-import { evaluateSnapshot, prepare, type Outcome } from '../../src/core/pipeline.js';
+import { evaluateSnapshot, prepare, type InMemoryOutcome as Outcome } from '../../src/core/pipeline.js';
 import type { RenderInput } from '../../src/report/formats/index.js';
 import { applyOverlay, baseSnapshot, EVALUATION_NOW } from '../harness/fixture.js';
 

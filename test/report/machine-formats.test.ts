@@ -1,8 +1,9 @@
 // The machine-readable report formats (csv, sarif, junit, md, ocsf, asff), rendered from findings
 // of a really evaluated snapshot (FAIL, ERROR, NOT_APPLICABLE and PASS, hostile names), each
 // checked against its published schema or XSD and for the escaping its consumers need.
+import { materialize } from '../../src/report/report.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Outcome } from '../../src/core/pipeline.js';
+import type { InMemoryOutcome as Outcome } from '../../src/core/pipeline.js';
 import { CSV_COLUMNS, csvField, neutralizeFormula, renderCsv } from '../../src/report/formats/csv.js';
 import { reportFormat, type RenderInput } from '../../src/report/formats/index.js';
 import { renderJunit, xmlText } from '../../src/report/formats/junit.js';
@@ -254,7 +255,7 @@ describe('sarif', () => {
     expect(tags).toHaveLength(MAX_TAGS);
     expect(tags).toEqual(expect.arrayContaining(['security', 'aws-fsbp', 'x-many', 'aws-fsbp/CloudTrail.4']));
 
-    const report = structuredClone(outcome.report);
+    const report = structuredClone(materialize(outcome.report));
     const template = report.findings.find((f) => f.ruleId === 'trail-log-file-validation')!;
     const clone = (i: number, severity: 'high' | 'informational') => ({ ...template, severity, fingerprint: `${severity}-${i}`, resource: { ...template.resource, id: `${severity}-${i}` } });
     report.findings = [...Array.from({ length: 10 }, (_, i) => clone(i, 'informational')), ...Array.from({ length: MAX_RESULTS }, (_, i) => clone(i, 'high'))];
@@ -354,7 +355,7 @@ describe('markdown', () => {
   });
 
   it('lists the accounts that were skipped or not scanned, with their reasons, and counts them in the verdict', () => {
-    const report = structuredClone(outcome.report);
+    const report = structuredClone(materialize(outcome.report));
     report.accounts[1] = { ...report.accounts[1]!, status: 'error', reason: 'sts:AssumeRole AccessDenied | <b>role</b> missing' };
     report.accounts.push({ id: '444444444444', name: 'closed', ouPath: 'Root', status: 'skipped', reason: 'SUSPENDED' });
     report.summary.accounts = { scanned: 2, skipped: 1, error: 1 };
@@ -373,7 +374,7 @@ describe('markdown', () => {
   });
 
   it('stays under GitHub\'s 65,536-character comment limit, cutting finding rows first and saying what it cut', () => {
-    const report = structuredClone(outcome.report);
+    const report = structuredClone(materialize(outcome.report));
     const template = report.findings.find((f) => f.status === 'FAIL')!;
     const long = 'x'.repeat(5000);
     report.findings = Array.from({ length: 5000 }, (_, i) => ({ ...template, fingerprint: `f${i}`, accountName: long, message: long, resource: { ...template.resource, id: `r${i}`, name: long } }));
@@ -492,7 +493,7 @@ describe('asff', () => {
   });
 
   it('truncates Title to 256 and Description to 1024 characters, and stays valid', () => {
-    const report = structuredClone(outcome.report);
+    const report = structuredClone(materialize(outcome.report));
     const f = report.findings.find((x) => x.status === 'FAIL')!;
     f.title = 'T'.repeat(400);
     f.message = 'D'.repeat(3000);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadSnapshotInput } from '../inputs.js';
 import type { CliIO } from '../io.js';
-import { checkOutDir, evaluateSnapshot, gate, prepare, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
+import { checkOutDir, evaluateSnapshot, gate, prepare, spillDirFor, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
 import { exitOnSignal } from '../signals.js';
 import { findingsSummary } from '../summary.js';
 
@@ -36,9 +36,15 @@ async function evaluateCommand(snapshotPath: string, flags: EvaluateFlags, io: C
         `${ageRules.length} rule(s) that measure ages (${ageRules.slice(0, 3).join(', ')}${ageRules.length > 3 ? ', ...' : ''}) judge times the scan never saw; without --now the snapshot is judged as of its scan\n`,
     );
   }
-  const outcome = evaluateSnapshot(snapshot, prepared, flags.framework, now);
-  const written = await writeReports(outDir, outcome, prepared.formats);
-  const verdict = gate(outcome, snapshot, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
+  // The findings go to a file inside --out as they are evaluated, read back as each report is written.
+  const outcome = evaluateSnapshot(snapshot, prepared, flags.framework, now, { spillDir: spillDirFor(outDir, prepared.formats) });
+  let written;
+  try {
+    written = await writeReports(outDir, outcome, prepared.formats);
+  } finally {
+    outcome.dispose();
+  }
+  const verdict = gate({ findings: outcome.notable }, snapshot, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
   if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
   io.stderr(`trailwarden: ${verdict.line}\n`);
   return verdict.code;

@@ -10,7 +10,7 @@ import { accountIds, endpointUrl, logWindow, ouIds, positiveInt, regionNames } f
 import { Progress } from '../progress.js';
 import { finishEvidence, openEvidence } from './scan-evidence.js';
 import { findingsSummary, scanSummary } from '../summary.js';
-import { checkOutDir, evaluateSnapshot, gate, prepare, SNAPSHOT_FILE, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
+import { checkOutDir, evaluateSnapshot, gate, prepare, SNAPSHOT_FILE, spillDirFor, writeReports, type EvaluationFlags } from '../../core/pipeline.js';
 
 export interface ScanFlags extends EvaluationFlags {
   out: string;
@@ -112,7 +112,9 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
       );
     }
     const evaluatedAt = new Date();
-    const outcome = evaluateSnapshot(s, prepared, flags.framework, evaluatedAt);
+    // The findings go to a file inside --out as they are evaluated, and are read back by each
+    // report as it is written: at 10,000 accounts they are hundreds of megabytes as objects.
+    const outcome = evaluateSnapshot(s, prepared, flags.framework, evaluatedAt, { spillDir: spillDirFor(outDir, prepared.formats) });
     // snapshot.json and the reports replace the previous set together, or not at all.
     let written;
     try {
@@ -120,6 +122,8 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
     } catch (err) {
       await evidence?.abandon();
       throw err;
+    } finally {
+      outcome.dispose();
     }
     if (!flags.quiet) io.stderr(findingsSummary(outcome.report, written));
     if (evidence) await finishEvidence(evidence, { flags, prepared, snapshot: s, outDir, evaluatedAt, scanOptions: options }, io);
@@ -130,7 +134,7 @@ export async function runScan(flags: ScanFlags, io: CliIO): Promise<number> {
       return code;
     }
     // The same gate as evaluate: collection errors that no rule needed make the scan incomplete there too.
-    const verdict = gate(outcome, s, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
+    const verdict = gate({ findings: outcome.notable }, s, prepared.failOn, !!flags.allowIncomplete, prepared.baseline);
     io.stderr(`trailwarden: ${verdict.line}\n`);
     return verdict.code;
   } finally {

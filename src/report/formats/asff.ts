@@ -8,7 +8,7 @@
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
 import { compareFindings, jsonArrayLines } from './shared.js';
-import type { RenderInput, ReportFormat } from './types.js';
+import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
@@ -112,7 +112,9 @@ function homeRegion(scanned: string[], partition: string): string {
   return scanned.includes(global) || !scanned.length ? global : scanned[0]!;
 }
 
-export function renderAsff({ report, snapshot }: RenderInput): string {
+export function renderAsff({ report: given, snapshot }: RenderInput): string {
+  // Sorted by status first: every finding is held while the file is rendered.
+  const report = inMemory(given);
   const opts = {
     partition: snapshot.partition,
     // The default product of the account whose credentials ran the scan: it imports the findings.
@@ -127,4 +129,5 @@ export const asffFormat: ReportFormat = {
   name: 'asff',
   file: 'report.asff.json',
   render: renderAsff,
+  holdsFindings: true,
 };

@@ -5,7 +5,7 @@
 // formula-safe as in report.csv: account names come from the scanned organization.
 import { complianceView, type FrameworkCompliance } from '../compliance.js';
 import { frameworkCatalogue } from '../frameworks.js';
-import type { Report } from '../report.js';
+import { evaluatedReport, type EvaluatedReport } from '../report.js';
 import { csvField } from './csv.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
@@ -32,7 +32,7 @@ export const ALL_ACCOUNTS = 'all';
 
 const fileOf = (framework: string) => `report.compliance.${framework}.csv`;
 
-function rows(report: Report, fw: FrameworkCompliance): string[][] {
+function rows(report: EvaluatedReport, fw: FrameworkCompliance): string[][] {
   const provenance = [report.generatedAt, report.tool.version, report.scope.organizationId ?? ''];
   return fw.controls.flatMap((c) => {
     const head = [fw.id, c.id, c.title ?? ''];
@@ -56,14 +56,18 @@ function rows(report: Report, fw: FrameworkCompliance): string[][] {
 const csv = (lines: string[][]) => `${[[...COMPLIANCE_COLUMNS], ...lines].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 
 /** One CSV per framework of the report (only the chosen one under --framework), by file name. */
-export function renderComplianceFiles({ report, rules }: Pick<RenderInput, 'report' | 'rules'>): [file: string, text: string][] {
+export function renderComplianceFiles({ report: given, rules }: Pick<RenderInput, 'report' | 'rules'>): [file: string, text: string][] {
+  const report = evaluatedReport(given);
   return complianceView({ report, rules }).map((fw) => [fileOf(fw.id), csv(rows(report, fw))]);
 }
 
 export const complianceFormat: ReportFormat = {
   name: 'compliance',
   file: 'report.compliance.csv',
-  render: ({ report, rules }) => csv(complianceView({ report, rules }).flatMap((fw) => rows(report, fw))),
+  render: ({ report: given, rules }) => {
+    const report = evaluatedReport(given);
+    return csv(complianceView({ report, rules }).flatMap((fw) => rows(report, fw)));
+  },
   extraFiles: {
     // Every name a run may write, so the files of an older run's other frameworks go with it.
     names: () => [...frameworkCatalogue().keys()].map(fileOf),

@@ -4,7 +4,7 @@
 // attacker-controlled text as far as the person opening the file is concerned.
 import type { Report } from '../report.js';
 import { compareFindings, compareText } from './shared.js';
-import type { RenderInput, ReportFormat } from './types.js';
+import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
@@ -113,7 +113,9 @@ function row(report: Report, ctx: Context, f: Finding): string[] {
   return CSV_COLUMNS.map((c) => cells[c]);
 }
 
-export function renderCsv({ report, snapshot, rules }: Pick<RenderInput, 'report' | 'snapshot' | 'rules'>): string {
+export function renderCsv({ report: given, snapshot, rules }: Pick<RenderInput, 'report' | 'snapshot' | 'rules'>): string {
+  // Sorted by status first: every finding is held while the file is rendered.
+  const report = inMemory(given);
   const ctx: Context = {
     ouPaths: new Map(report.accounts.map((a) => [a.id, a.ouPath])),
     rules: new Map(rules.map((r) => [r.id, { rationale: r.rationale, references: r.references }])),
@@ -128,4 +130,5 @@ export const csvFormat: ReportFormat = {
   name: 'csv',
   file: 'report.csv',
   render: (input) => renderCsv(input),
+  holdsFindings: true,
 };

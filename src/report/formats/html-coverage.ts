@@ -5,7 +5,7 @@
 // Each cell also says what records it: a trail, a CloudTrail Lake event data store (an
 // organization data store records a member no trail covers), or none. The state stays the trail
 // rule's, so the map never disagrees with account-region-coverage.
-import type { Report } from '../report.js';
+import { evaluatedReport, type AnyReport } from '../report.js';
 import type { AccountRecord, EventDataStore, Snapshot, Trail } from '../../inventory/schema.js';
 
 export const COVERAGE_RULE = 'account-region-coverage';
@@ -80,7 +80,7 @@ function withRecorders(cell: CoverageCell, account: AccountRecord | undefined, r
 }
 
 /** One row per account of `accountIds`, one cell per region of `regions`. */
-export function coverageMap(snapshot: Snapshot, report: Report, accountIds: string[], regions: string[]): CoverageCell[][] {
+export function coverageMap(snapshot: Snapshot, report: AnyReport, accountIds: string[], regions: string[]): CoverageCell[][] {
   const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
   const stores = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d]));
   return trailCoverage(snapshot, report, accountIds, regions).map((row, i) =>
@@ -88,12 +88,16 @@ export function coverageMap(snapshot: Snapshot, report: Report, accountIds: stri
   );
 }
 
-function trailCoverage(snapshot: Snapshot, report: Report, accountIds: string[], regions: string[]): CoverageCell[][] {
+function trailCoverage(snapshot: Snapshot, given: AnyReport, accountIds: string[], regions: string[]): CoverageCell[][] {
+  const report = evaluatedReport(given);
   const trails = new Map(snapshot.trails.map((t) => [t.arn, t]));
   const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
-  const ruleEvaluated = report.findings.some((f) => f.ruleId === COVERAGE_RULE);
+  let ruleEvaluated = false;
   const verdicts = new Map<string, { status: string; message: string }>();
-  for (const f of report.findings) if (f.ruleId === COVERAGE_RULE) verdicts.set(f.resource.id, { status: f.status, message: f.message });
+  for (const f of report.findings.ofRule(COVERAGE_RULE)) {
+    ruleEvaluated = true;
+    verdicts.set(f.resource.id, { status: f.status, message: f.message });
+  }
 
   return accountIds.map((id) => {
     const account = accounts.get(id);

@@ -78,6 +78,18 @@ const scriptSafe = (json: string) => json.replace(/[<>&\u2028\u2029]/g, (c) => `
 const BATCH = 2000;
 
 /**
+ * An array member of the page's data whose items are produced only as it is written (the findings'
+ * rows, read back from the spilled findings), and whose text is that of the array of those items.
+ * A member after it sees what producing them did (the string table they added to).
+ */
+export class LazyItems {
+  constructor(readonly items: () => Iterable<unknown>) {}
+  toJSON(): unknown[] {
+    return [...this.items()];
+  }
+}
+
+/**
  * scriptSafeJson(value) as chunks, the same text once joined: a top-level object's members, and
  * the items of its arrays in batches, each stringified and escaped on its own (the escapes act
  * on single characters, so escaping the pieces is escaping the whole). At 10,000 accounts the
@@ -96,7 +108,23 @@ export function* scriptSafeJsonChunks(value: unknown): Generator<string> {
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
     yield `${first ? '' : ','}${scriptSafe(JSON.stringify(key))}:`;
     first = false;
-    if (Array.isArray(member) && member.length > BATCH) {
+    if (member instanceof LazyItems) {
+      yield '[';
+      let batch: string[] = [];
+      let started = false;
+      const flush = () => {
+        const text = `${started ? ',' : ''}${scriptSafe(batch.join(','))}`;
+        started = true;
+        batch = [];
+        return text;
+      };
+      for (const item of member.items()) {
+        batch.push(JSON.stringify(item) ?? 'null');
+        if (batch.length === BATCH) yield flush();
+      }
+      if (batch.length) yield flush();
+      yield ']';
+    } else if (Array.isArray(member) && member.length > BATCH) {
       yield '[';
       for (let i = 0; i < member.length; i += BATCH) {
         // An item JSON cannot represent is null in an array, as JSON.stringify writes it.

@@ -6,7 +6,7 @@
 // The trails that do not validate their log files are listed by the template, one line each.
 import { LogDefect, type LogStream, type Snapshot } from '../../inventory/schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
-import type { Report } from '../report.js';
+import { evaluatedReport, type AnyReport } from '../report.js';
 import type { StringTable } from './html-encode.js';
 
 export const INTEGRITY_RULE = 'trail-log-integrity';
@@ -36,10 +36,12 @@ export function streamRank(s: LogStream, v: StreamVerdicts): number {
 
 const RANK: Record<Status, number> = { FAIL: 4, ERROR: 3, PASS: 2, NOT_APPLICABLE: 1 };
 
-function verdicts(report: Report): Map<string, StreamVerdicts> {
+function verdicts(given: AnyReport): Map<string, StreamVerdicts> {
+  const report = evaluatedReport(given);
   const out = new Map<string, StreamVerdicts>();
-  for (const f of report.findings) {
-    if (f.resource.type !== 'log-stream' || (f.ruleId !== INTEGRITY_RULE && f.ruleId !== CONTINUITY_RULE)) continue;
+  // In report order (rules by id), as the map's order follows it.
+  for (const f of [INTEGRITY_RULE, CONTINUITY_RULE].sort((a, b) => a.localeCompare(b)).flatMap((id) => [...report.findings.ofRule(id)])) {
+    if (f.resource.type !== 'log-stream') continue;
     const v = out.get(f.resource.id) ?? out.set(f.resource.id, { integrity: null, continuity: null }).get(f.resource.id)!;
     const key = f.ruleId === INTEGRITY_RULE ? 'integrity' : 'continuity';
     const had = v[key];
@@ -101,7 +103,7 @@ interface Ranked {
   rank: number;
 }
 
-function rankedStreams(snapshot: Snapshot, report: Report, accountName: (id: string) => string): Ranked[] {
+function rankedStreams(snapshot: Snapshot, report: AnyReport, accountName: (id: string) => string): Ranked[] {
   const v = verdicts(report);
   const ranked = snapshot.logIntegrity!.streams
     .filter((s) => s.validationEnabled)
@@ -125,7 +127,7 @@ function rankedStreams(snapshot: Snapshot, report: Report, accountName: (id: str
 }
 
 /** What the template renders itself: the window, the counts, and the trails that were not verified. */
-export function integritySummary(snapshot: Snapshot, report: Report): IntegritySummary | null {
+export function integritySummary(snapshot: Snapshot, report: AnyReport): IntegritySummary | null {
   const li = snapshot.logIntegrity;
   if (!li) return null;
   const ranked = rankedStreams(snapshot, report, (id) => id);
@@ -158,7 +160,7 @@ export function integritySummary(snapshot: Snapshot, report: Report): IntegrityS
  * none), and times in seconds from the window's start (a defect's -1 when it has none; times
  * outside the window keep their value, the page clips what it draws).
  */
-export function integrityData(snapshot: Snapshot, report: Report, st: StringTable, accountName: (id: string) => string): Record<string, unknown> | null {
+export function integrityData(snapshot: Snapshot, report: AnyReport, st: StringTable, accountName: (id: string) => string): Record<string, unknown> | null {
   const li = snapshot.logIntegrity;
   if (!li) return null;
   const since = Date.parse(li.since);

@@ -5,9 +5,9 @@
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
-import type { Report } from '../report.js';
+import { evaluatedReport, type Report } from '../report.js';
 import { CELL_STATES, coverageMap, RECORDED_BY, TRAIL_NOTES } from './html-coverage.js';
-import { MARK, StringTable, templatize } from './html-encode.js';
+import { LazyItems, MARK, StringTable, templatize } from './html-encode.js';
 import { integrityData } from './html-integrity.js';
 import type { RenderInput } from './types.js';
 
@@ -31,25 +31,38 @@ export interface Score {
  * is left out of the ratio and reported next to it (never counted as a pass); a waived FAIL counts
  * as FAIL (a waiver accepts a risk, it does not remove it).
  */
-export function postureScore(findings: readonly Pick<ReportFinding, 'status' | 'severity' | 'waiver'>[]): Score {
-  let passWeight = 0;
-  let judgedWeight = 0;
-  const s: Score = { percent: null, pass: 0, fail: 0, waivedFail: 0, error: 0, notApplicable: 0 };
-  for (const f of findings) {
+export function postureScore(findings: Iterable<Scored>): Score {
+  const tally = new ScoreTally();
+  for (const f of findings) tally.add(f);
+  return tally.score();
+}
+
+type Scored = Pick<ReportFinding, 'status' | 'severity' | 'waiver'>;
+
+/** postureScore a finding at a time: a score per framework or OU without a list of its findings. */
+export class ScoreTally {
+  private passWeight = 0;
+  private judgedWeight = 0;
+  private readonly s: Score = { percent: null, pass: 0, fail: 0, waivedFail: 0, error: 0, notApplicable: 0 };
+
+  add(f: Scored): void {
+    const s = this.s;
     const w = SCORE_WEIGHTS[f.severity];
     if (f.status === 'PASS') {
       s.pass++;
-      passWeight += w;
-      judgedWeight += w;
+      this.passWeight += w;
+      this.judgedWeight += w;
     } else if (f.status === 'FAIL') {
       s.fail++;
       if (f.waiver) s.waivedFail++;
-      judgedWeight += w;
+      this.judgedWeight += w;
     } else if (f.status === 'ERROR') s.error++;
     else s.notApplicable++;
   }
-  if (judgedWeight > 0) s.percent = Math.floor((1000 * passWeight) / judgedWeight) / 10;
-  return s;
+
+  score(): Score {
+    return { ...this.s, percent: this.judgedWeight > 0 ? Math.floor((1000 * this.passWeight) / this.judgedWeight) / 10 : null };
+  }
 }
 
 const STATUS_RANK: Record<Status, number> = { FAIL: 4, ERROR: 3, PASS: 2, NOT_APPLICABLE: 1 };
@@ -80,14 +93,14 @@ export function frameworkTree({ report, rules }: Pick<RenderInput, 'report' | 'r
     for (const [fw, controls] of Object.entries(r.frameworks)) for (const c of controls) add(fw, c, r.id);
   }
   const counts = new Map<string, Record<Status, number>>();
-  const byFramework = new Map<string, ReportFinding[]>();
-  for (const f of report.findings) {
+  const byFramework = new Map<string, ScoreTally>();
+  for (const f of evaluatedReport(report).findings.heads()) {
     if (!titles.has(f.ruleId)) titles.set(f.ruleId, { title: f.title, severity: f.severity });
     const c = counts.get(f.ruleId) ?? counts.set(f.ruleId, { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 }).get(f.ruleId)!;
     c[f.status]++;
     for (const [fw, controls] of Object.entries(f.frameworks)) {
       for (const control of controls) add(fw, control, f.ruleId);
-      (byFramework.get(fw) ?? byFramework.set(fw, []).get(fw)!).push(f);
+      (byFramework.get(fw) ?? byFramework.set(fw, new ScoreTally()).get(fw)!).add(f);
     }
   }
   // A report of one framework (--framework) scores that framework only: the findings still carry
@@ -95,7 +108,7 @@ export function frameworkTree({ report, rules }: Pick<RenderInput, 'report' | 'r
   const scored = [...mapping.keys()].filter((fw) => !report.framework || fw === report.framework);
   return scored.sort(natural).map((fw) => ({
     id: fw,
-    score: postureScore(byFramework.get(fw) ?? []),
+    score: (byFramework.get(fw) ?? new ScoreTally()).score(),
     controls: [...mapping.get(fw)!.entries()]
       .sort(([a], [b]) => natural(a, b))
       .map(([control, ruleIds]) => {
@@ -109,21 +122,23 @@ export function frameworkTree({ report, rules }: Pick<RenderInput, 'report' | 'r
 }
 
 /** FAIL/PASS/... counts per severity: the matrix of the executive summary. */
-export function severityMatrix(findings: readonly ReportFinding[]): { severity: Severity; counts: Record<Status, number>; total: number }[] {
+export function severityMatrix(findings: Iterable<Pick<ReportFinding, 'status' | 'severity'>>): { severity: Severity; counts: Record<Status, number>; total: number }[] {
+  const bySeverity = new Map(SEVERITIES.map((s) => [s, { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 }]));
+  for (const f of findings) bySeverity.get(f.severity)![f.status]++;
   return SEVERITIES.map((severity) => {
-    const counts = { PASS: 0, FAIL: 0, ERROR: 0, NOT_APPLICABLE: 0 };
-    for (const f of findings) if (f.severity === severity) counts[f.status]++;
+    const counts = bySeverity.get(severity)!;
     return { severity, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
   });
 }
 
 /** The page's data: everything the page renders itself, strings interned (see html-encode.ts). */
-export function pageData({ report, snapshot, rules }: RenderInput): Record<string, unknown> {
+export function pageData({ report: given, snapshot, rules }: RenderInput): Record<string, unknown> {
+  const report = evaluatedReport(given);
   const st = new StringTable();
   const accountIds = report.accounts.map((a) => a.id);
   const accountRows: (number | string)[][] = report.accounts.map((a) => [st.id(a.id), st.id(a.name), st.id(a.ouPath), a.status, st.idOrNull(a.reason)]);
   const accountIndex = new Map(accountIds.map((id, i) => [id, i]));
-  for (const f of report.findings) {
+  for (const f of report.findings.heads()) {
     if (accountIndex.has(f.accountId)) continue;
     // A resource owned outside the scanned accounts (e.g. a bucket of another organization).
     accountIndex.set(f.accountId, accountRows.length);
@@ -138,12 +153,15 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
     ruleRows.push([st.id(id), st.id(title), SEVERITIES.indexOf(severity), st.id(scope), st.id(JSON.stringify(frameworks)), st.id(JSON.stringify(references))]);
   };
   for (const r of rules) addRule(r.id, r.title, r.severity, r.scope, r.frameworks, r.references);
-  for (const f of report.findings) if (!ruleIndex.has(f.ruleId)) addRule(f.ruleId, f.title, f.severity, f.resource.type, f.frameworks, []);
+  for (const f of report.findings.heads()) if (!ruleIndex.has(f.ruleId)) addRule(f.ruleId, f.title, f.severity, f.resource.type, f.frameworks, []);
 
-  const findings = report.findings.map((f) => {
+  // A finding at a time (read back from the spilled findings in a large run), each row packed into
+  // one typed array: 4 bytes a number instead of an array object per finding.
+  const findings = new PackedRows();
+  for (const f of report.findings) {
     const account = accountIndex.get(f.accountId)!;
-    return encodeFinding(f, st, ruleIndex.get(f.ruleId)!, account, accountRows[account]![1] as number);
-  });
+    findings.add(encodeFinding(f, st, ruleIndex.get(f.ruleId)!, account, accountRows[account]![1] as number));
+  }
 
   // Columns: every region scanned (or attempted) in some account; not-opted-in and excluded ones add nothing.
   const attempted = snapshot.accounts.flatMap((a) => a.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable').map((r) => r.name));
@@ -161,7 +179,9 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
     row.map((cell) => [CELL_STATES.indexOf(cell.state), st.idOrNull(cell.reason ?? null), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]),
   );
 
-  const frameworks = [...new Set([...rules.flatMap((r) => Object.keys(r.frameworks)), ...report.findings.flatMap((f) => Object.keys(f.frameworks))])]
+  const mapped = new Set(rules.flatMap((r) => Object.keys(r.frameworks)));
+  for (const f of report.findings.heads()) for (const fw of Object.keys(f.frameworks)) mapped.add(fw);
+  const frameworks = [...mapped]
     .filter((fw) => !report.framework || fw === report.framework)
     .sort(natural);
   const accountNames = new Map(report.accounts.map((a) => [a.id, a.name]));
@@ -183,9 +203,33 @@ export function pageData({ report, snapshot, rules }: RenderInput): Record<strin
     coverage,
     coverageRecorders,
     recordedBy: RECORDED_BY,
-    findings,
+    findings: new LazyItems(() => findings.rows()),
     logIntegrity,
   };
+}
+
+/** Rows of integers in one growing Int32Array, each prefixed by its length. */
+class PackedRows {
+  private data = new Int32Array(1 << 16);
+  private used = 0;
+
+  add(row: readonly number[]): void {
+    if (this.used + row.length + 1 > this.data.length) {
+      const next = new Int32Array(Math.max(this.data.length * 2, this.used + row.length + 1));
+      next.set(this.data.subarray(0, this.used));
+      this.data = next;
+    }
+    this.data[this.used++] = row.length;
+    for (const v of row) this.data[this.used++] = v;
+  }
+
+  *rows(): Generator<number[]> {
+    for (let i = 0; i < this.used; ) {
+      const n = this.data[i++]!;
+      yield Array.from(this.data.subarray(i, i + n));
+      i += n;
+    }
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { scriptSafeJsonChunks } from './html-encode.js';
 import { historyView } from './html-history.js';
 import { integritySummary } from './html-integrity.js';
 import { frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
+import { evaluatedReport, type EvaluatedReport } from '../report.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 const TEMPLATES = new URL('../../../templates/', import.meta.url);
@@ -103,7 +104,8 @@ export function renderHtml(input: RenderInput): string {
  * goes, then the data a piece at a time (html-encode.ts). The placeholder is random per page, so
  * no report text can imitate it.
  */
-export function* htmlChunks(input: RenderInput): Generator<string> {
+export function* htmlChunks(given: RenderInput): Generator<string> {
+  const input = { ...given, report: evaluatedReport(given.report) };
   const { report, snapshot } = input;
   const t = templates();
   const placeholder = `\u0000page-data-${randomBytes(16).toString('hex')}\u0000`;
@@ -121,10 +123,11 @@ export function* htmlChunks(input: RenderInput): Generator<string> {
     incompleteReason: snapshot.incompleteReason,
     roleName: snapshot.scope.roleName,
     // The headline names what it scores: one framework under --framework, else every rule of the pack.
-    overall: scoreView(report.framework ? frameworkLabel(report.framework) : 'All rules (no single framework)', postureScore(report.findings)),
+    overall: scoreView(report.framework ? frameworkLabel(report.framework) : 'All rules (no single framework)', postureScore(report.findings.heads())),
     frameworkScores: frameworks.map((f) => scoreView(frameworkLabel(f.id), f.score)),
     statuses: STATUSES.map((s) => ({ status: s, count: report.summary.byStatus[s] })),
-    severityMatrix: severityMatrix(report.findings).map((row) => ({ ...row, cells: STATUSES.map((s) => row.counts[s]) })),
+    findingsTotal: report.findings.length,
+    severityMatrix: severityMatrix(report.findings.heads()).map((row) => ({ ...row, cells: STATUSES.map((s) => row.counts[s]) })),
     statusHeaders: STATUSES,
     weights: SEVERITIES.map((s) => ({ severity: s, weight: SCORE_WEIGHTS[s] })),
     logIntegrity: integritySummary(snapshot, report),
@@ -164,9 +167,10 @@ export const MAX_HTML_ACTIONS = 25;
 export const MAX_ACTION_FINDINGS = 50;
 
 /** The fix plan, first in the page: each action expands to the findings it resolves. */
-function actionsView(report: RenderInput['report']) {
+function actionsView(report: EvaluatedReport) {
   const all = report.actions ?? [];
-  const byFingerprint = new Map(report.findings.map((f) => [f.fingerprint, f]));
+  // An action's findings are FAIL or ERROR: the notable ones, held in memory.
+  const byFingerprint = new Map(report.findings.notable.map((f) => [f.fingerprint, f]));
   return {
     actionsTotal: all.length,
     actionsMore: all.length > MAX_HTML_ACTIONS,

@@ -1,11 +1,12 @@
-import type { Report } from '../report.js';
+import { evaluatedReport, type AnyReport } from '../report.js';
 import type { ReportFormat } from './types.js';
 
 /**
  * report.json, byte for byte what JSON.stringify(report, null, 2) gives, but produced a finding at
  * a time: at a few thousand accounts the whole text would pass V8's limit on one string.
  */
-export function* reportJsonChunks(report: Report): Generator<string> {
+export function* reportJsonChunks(given: AnyReport): Generator<string> {
+  const report = evaluatedReport(given);
   const marker = '\u0000findings\u0000';
   const [head, tail] = JSON.stringify({ ...report, findings: marker }, null, 2).split(JSON.stringify(marker)) as [string, string];
   yield head;
@@ -14,7 +15,8 @@ export function* reportJsonChunks(report: Report): Generator<string> {
   else {
     yield '[\n';
     // Inside the top-level object the array's items sit 4 spaces deep; JSON text has no raw newlines in strings.
-    for (let i = 0; i < n; i++) yield `    ${JSON.stringify(report.findings[i], null, 2).replace(/\n/g, '\n    ')}${i < n - 1 ? ',' : ''}\n`;
+    let i = 0;
+    for (const f of report.findings) yield `    ${JSON.stringify(f, null, 2).replace(/\n/g, '\n    ')}${++i < n ? ',' : ''}\n`;
     yield '  ]';
   }
   yield `${tail}\n`;
@@ -23,5 +25,5 @@ export function* reportJsonChunks(report: Report): Generator<string> {
 export const jsonFormat: ReportFormat = {
   name: 'json',
   file: 'report.json',
-  render: ({ report }) => reportJsonChunks(report),
+  render: ({ report }) => reportJsonChunks(evaluatedReport(report)),
 };

@@ -9,7 +9,7 @@
 //   PASS           -> a plain <testcase>
 import type { Report } from '../report.js';
 import { compareText } from './shared.js';
-import type { RenderInput, ReportFormat } from './types.js';
+import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
@@ -77,7 +77,9 @@ export function junitCounts(findings: Finding[]): Counts {
   };
 }
 
-export function renderJunit({ report }: RenderInput): string {
+export function renderJunit({ report: given }: RenderInput): string {
+  // Grouped by rule and sorted by account: every finding is held while the file is rendered.
+  const report = inMemory(given);
   const byRule = new Map<string, Finding[]>();
   for (const f of report.findings) {
     const list = byRule.get(f.ruleId);
@@ -120,4 +122,5 @@ export const junitFormat: ReportFormat = {
   name: 'junit',
   file: 'report.junit.xml',
   render: renderJunit,
+  holdsFindings: true,
 };

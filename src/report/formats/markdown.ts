@@ -7,7 +7,7 @@ import type { Report } from '../report.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
 import { compareFindings, SEVERITY_ORDER } from './shared.js';
 import type { History } from '../history.js';
-import type { RenderInput, ReportFormat } from './types.js';
+import { notableOnly, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
@@ -208,7 +208,9 @@ const chars = (s: string) => {
  * per-finding tables give up rows first (then cells are clipped shorter), and a closing line
  * says what was cut and where the rest is.
  */
-export function renderMarkdown({ report, history }: RenderInput): string {
+export function renderMarkdown({ report: given, history }: RenderInput): string {
+  // The page names FAIL and ERROR findings only; its counts come from the summary.
+  const report = notableOnly(given);
   const full = render(report, FULL_CAPS, null, history);
   if (chars(full) <= GITHUB_COMMENT_LIMIT) return full;
   const caps = { ...FULL_CAPS };

@@ -7,7 +7,7 @@
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
 import { compareFindings, jsonArrayLines } from './shared.js';
-import type { RenderInput, ReportFormat } from './types.js';
+import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
@@ -128,7 +128,9 @@ function event(f: Finding, report: Report, partition: string, references: string
   };
 }
 
-export function renderOcsf({ report, snapshot, rules }: RenderInput): string {
+export function renderOcsf({ report: given, snapshot, rules }: RenderInput): string {
+  // Sorted by status first: every finding is held while the file is rendered.
+  const report = inMemory(given);
   const references = new Map(rules.map((r) => [r.id, r.references]));
   const events = [...report.findings].sort(compareFindings).map((f) => event(f, report, snapshot.partition, references.get(f.ruleId) ?? []));
   return jsonArrayLines(events);
@@ -138,4 +140,5 @@ export const ocsfFormat: ReportFormat = {
   name: 'ocsf',
   file: 'report.ocsf.json',
   render: renderOcsf,
+  holdsFindings: true,
 };

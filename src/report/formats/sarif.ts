@@ -8,7 +8,7 @@ import type { Rule } from '../../engine/load.js';
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
 import { compareFindings, compareText, SEVERITY_ORDER } from './shared.js';
-import type { RenderInput, ReportFormat } from './types.js';
+import { notableOnly, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
 
@@ -160,7 +160,9 @@ function result(f: Finding, ruleIndex: number | undefined) {
   };
 }
 
-export function renderSarif({ report, snapshot, rules }: RenderInput): string {
+export function renderSarif({ report: given, snapshot, rules }: RenderInput): string {
+  // Results are FAIL and ERROR findings only.
+  const report = notableOnly(given);
   const ordered = [...rules].sort((a, b) => compareText(a.id, b.id));
   const index = new Map(ordered.map((r, i) => [r.id, i]));
   // Most severe first, so that if GitHub's per-run limit bites, what is dropped is the least severe.

@@ -4,10 +4,14 @@ import type { Rule } from '../../engine/load.js';
 import type { Snapshot } from '../../inventory/schema.js';
 import { capStrings } from '../../util/cap-text.js';
 import type { History } from '../history.js';
-import type { Report } from '../report.js';
+import { evaluatedReport, materialize, type AnyReport, type Report } from '../report.js';
 
 export interface RenderInput {
-  report: Report;
+  /**
+   * A run's report (its findings a FindingSource: iterated, perhaps read back from a spill file,
+   * never indexed) or a parsed report.json; formats read it through evaluatedReport().
+   */
+  report: AnyReport;
   snapshot: Snapshot;
   /** The rules that were evaluated (after config switches and --framework). */
   rules: Rule[];
@@ -30,6 +34,12 @@ export interface ReportFormat {
    * format may write in any run, so an older set's files go with it when this run writes fewer.
    */
   extraFiles?: { names(): readonly string[]; render(input: RenderInput): [file: string, text: Rendered][] };
+  /**
+   * The format sorts or groups every finding, so it holds them all while it renders (csv, asff,
+   * ocsf, junit): a run that writes it keeps its findings in memory rather than spilling them
+   * (a spilled finding read back is a copy of its own, evidence and all).
+   */
+  holdsFindings?: boolean;
 }
 
 export type Rendered = string | Iterable<string>;
@@ -49,6 +59,19 @@ export async function renderText(format: ReportFormat, input: RenderInput): Prom
 /** The extra files of a format (see ReportFormat.extraFiles), rendered from the capped input. */
 export function renderExtraFiles(format: ReportFormat, input: RenderInput): [file: string, chunks: Iterable<string>][] {
   return (format.extraFiles?.render(capped(input)) ?? []).map(([file, r]) => [file, typeof r === 'string' ? [r] : r]);
+}
+
+/**
+ * The report with its findings in memory, for the formats that sort or group every finding
+ * (csv, asff, ocsf, junit): they hold them while they render, unlike json and html.
+ */
+export function inMemory(report: AnyReport): Report {
+  return materialize(report);
+}
+
+/** The report with only its FAIL, ERROR and NOT_APPLICABLE findings (what markdown and sarif show). */
+export function notableOnly(report: AnyReport): Report {
+  return { ...report, findings: [...evaluatedReport(report).findings.notable] };
 }
 
 const cappedInputs = new WeakMap<RenderInput, RenderInput>();

@@ -1,0 +1,126 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Finding } from './finding.js';
+import { countStatuses, FindingList, FindingStore, findingList } from './store.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const scratch = () => {
+  const d = mkdtempSync(join(tmpdir(), 'trailwarden-store-test-'));
+  dirs.push(d);
+  return d;
+};
+
+const STATUSES = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE'] as const;
+
+function finding(ruleId: string, i: number, extra: Partial<Finding> = {}): Finding {
+  const status = STATUSES[i % 4]!;
+  return {
+    fingerprint: `${ruleId}-${i}`,
+    ruleId,
+    title: `title of ${ruleId}`,
+    severity: i % 3 ? 'high' : 'low',
+    status,
+    waiver: status === 'FAIL' && i % 8 === 1 ? { reason: 'accepted', owner: 'team', expires: '2030-01-01' } : null,
+    accountId: String(100000000000 + (i % 7)),
+    accountName: `account ${i % 7} «ünïcode» \u2028`,
+    region: i % 2 ? 'eu-west-1' : null,
+    resource: { type: 'trail', id: `arn:aws:cloudtrail:eu-west-1:1:trail/t${String(i).padStart(5, '0')}`, arn: null, name: `t${i}` },
+    message: `message ${i} ${'x'.repeat(i % 50)} "quoted" \n newline`,
+    frameworks: { 'cis-aws-v3.0.0': ['3.1'] },
+    remediation: status === 'FAIL' ? { summary: 's', console: ['c'], cli: 'aws x', terraform: 't', cloudformation: 'cf' } : null,
+    fixedOn: null,
+    evidence: { i, nested: { list: [1, 'two', null] } },
+    ...extra,
+  };
+}
+
+/** Findings of three rules, in report order. */
+const sample = (n: number) => ['a-rule', 'b-rule', 'c-rule'].flatMap((r) => Array.from({ length: n }, (_, i) => finding(r, i)));
+
+describe('FindingStore', () => {
+  it('reads back every finding it spilled, equal and in order, as often as asked, across read-buffer boundaries', () => {
+    const all = sample(4000); // ~5 MB of lines: more than one 4 MB read
+    const store = new FindingStore(scratch(), { holdUpTo: 0 });
+    for (const f of all) store.add(f);
+    store.finish();
+    expect(store.length).toBe(all.length);
+    expect([...store]).toEqual(all);
+    expect([...store]).toEqual(all);
+    expect([...store.ofRule('b-rule')]).toEqual(all.filter((f) => f.ruleId === 'b-rule'));
+    expect([...store.ofRule('no-such-rule')]).toEqual([]);
+    expect(store.notable).toEqual(all.filter((f) => f.status !== 'PASS'));
+    store.dispose();
+  });
+
+  it('gives the heads (status, severity, waiver, rule, account) of every finding without reading the file', () => {
+    const all = sample(300);
+    const store = new FindingStore(scratch(), { holdUpTo: 0 });
+    for (const f of all) store.add(f);
+    store.finish();
+    const pick = (f: Finding) => ({ ruleId: f.ruleId, title: f.title, severity: f.severity, status: f.status, waiver: f.waiver, accountId: f.accountId, accountName: f.accountName, resource: { type: f.resource.type }, frameworks: f.frameworks });
+    expect([...store.heads()]).toEqual(all.map(pick));
+    expect(countStatuses(store)).toEqual(countStatuses(findingList(all)));
+    store.dispose();
+  });
+
+  it('removes its directory on dispose, and refuses to be read before finish or after dispose', () => {
+    const parent = scratch();
+    const store = new FindingStore(parent, { holdUpTo: 0 });
+    store.add(finding('a-rule', 0));
+    expect(readdirSync(parent).filter((n) => n.startsWith('.trailwarden-findings-'))).toHaveLength(1);
+    expect(() => [...store]).toThrow(/before finish/);
+    store.finish();
+    expect(() => store.add(finding('a-rule', 1))).toThrow(/after finish/);
+    store.dispose();
+    expect(readdirSync(parent)).toEqual([]);
+    expect(() => [...store]).toThrow(/after dispose/);
+  });
+
+  it('holds up to holdUpTo findings in memory, then moves them all to the file: the same findings either way', () => {
+    const all = sample(100);
+    const parent = scratch();
+    const held = new FindingStore(parent, { holdUpTo: all.length });
+    for (const f of all) held.add(f);
+    held.finish();
+    expect(held.spilled).toBe(false);
+    expect(readdirSync(parent)).toEqual([]);
+    const spilled = new FindingStore(parent, { holdUpTo: 150 });
+    for (const f of all) spilled.add(f);
+    spilled.finish();
+    expect(spilled.spilled).toBe(true);
+    for (const store of [held, spilled]) {
+      expect([...store]).toEqual(all);
+      expect([...store.ofRule('a-rule')]).toEqual(all.filter((f) => f.ruleId === 'a-rule'));
+      expect([...store.ofRule('c-rule')]).toEqual(all.filter((f) => f.ruleId === 'c-rule'));
+      expect(store.notable).toEqual(all.filter((f) => f.status !== 'PASS'));
+      store.dispose();
+    }
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('refuses findings of one rule that are not together: report order is by rule', () => {
+    const store = new FindingStore(scratch(), { holdUpTo: 0 });
+    store.add(finding('a-rule', 0));
+    store.add(finding('b-rule', 0));
+    expect(() => store.add(finding('a-rule', 1))).toThrow(/not together/);
+    store.dispose();
+  });
+});
+
+describe('FindingList', () => {
+  it('is an array whose map and filter give plain arrays, and a FindingSource', () => {
+    const all = sample(8);
+    const list = findingList(all);
+    expect(list).toBeInstanceOf(FindingList);
+    expect(Array.isArray(list)).toBe(true);
+    expect(list.filter((f) => f.status === 'FAIL')).not.toBeInstanceOf(FindingList);
+    expect([...list.ofRule('c-rule')]).toEqual(all.filter((f) => f.ruleId === 'c-rule'));
+    expect(list.notable).toEqual(all.filter((f) => f.status !== 'PASS'));
+    expect([...list.heads()]).toEqual(all);
+  });
+});

@@ -1,0 +1,314 @@
+// The evaluated findings of a run, in report order (rules by id, each rule's findings by resource
+// id), as the report writers read them: in memory (FindingList, for the library's evaluate() and
+// small runs) or spilled (FindingStore): each finding written as one line of JSON to a file as it
+// is produced, so a run of
+// 10,000 accounts (about 470,000 findings, several hundred megabytes as objects) never holds them
+// all. What stays in memory per finding is a few bytes of columns (status, severity, waiver, rule
+// and account), enough for every count, score and framework view the formats derive, and the
+// FAIL, ERROR and NOT_APPLICABLE findings themselves (a few percent), which the fix plan, the gate
+// and the summaries name one by one.
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { ResourceRef } from '../engine/view.js';
+import { createTempDirSync, removeTempDirSync } from '../util/atomic-write.js';
+import { STATUSES, type Finding, type Status, type Waiver } from './finding.js';
+import { SEVERITIES, type Severity } from '../engine/rule-schema.js';
+
+/** What counts, scores and framework views read of a finding: everything but its texts and evidence. */
+export interface FindingHead {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  status: Status;
+  waiver: Waiver | null;
+  accountId: string;
+  accountName: string;
+  resource: Pick<ResourceRef, 'type'>;
+  frameworks: Record<string, string[]>;
+}
+
+/** A read-only sequence of findings in report order; iterated as often as needed. */
+export interface FindingSource extends Iterable<Finding> {
+  readonly length: number;
+  /** The findings that are not PASS, in report order (held in memory). */
+  readonly notable: readonly Finding[];
+  /** Every finding's head, in report order, without reading a spilled finding back. */
+  heads(): Iterable<FindingHead>;
+  /** The findings of one rule, in report order (a spilled store reads only that rule's lines). */
+  ofRule(ruleId: string): Iterable<Finding>;
+}
+
+interface RuleKey {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  type: ResourceRef['type'];
+  frameworks: Record<string, string[]>;
+}
+
+/** Grows by doubling: one typed array per column, a few bytes a finding. */
+class Column<T extends Uint8Array | Uint16Array | Uint32Array> {
+  data: T;
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+  set(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const next = this.make(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[i] = v;
+  }
+}
+
+/** Interns values by a key, giving each a small index. */
+class Table<T> {
+  readonly items: T[] = [];
+  private readonly index = new Map<string, number>();
+  id(key: string, make: () => T): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.items.length;
+      this.items.push(make());
+      this.index.set(key, i);
+    }
+    return i;
+  }
+}
+
+const SPILL_FILE = 'findings.ndjson';
+/**
+ * Findings held in memory before the store spills (about 640 bytes each as objects, so ~40 MB):
+ * a run of up to about 1,300 accounts reads nothing back, a larger one holds no more than this.
+ */
+const HOLD_UP_TO = 64_000;
+/** Bytes gathered before one write to the spill file. */
+const WRITE_BUFFER = 1 << 20;
+/** Bytes read from the spill file at a time. */
+const READ_BUFFER = 4 << 20;
+
+/**
+ * Findings are added in report order; `finish()` ends the writing. Past the first HOLD_UP_TO,
+ * they go to a file in a temporary directory, removed by `dispose()` (or at exit).
+ */
+export class FindingStore implements FindingSource {
+  private count = 0;
+  private readonly notableList: Finding[] = [];
+  private readonly status = new Column((n) => new Uint8Array(n));
+  private readonly rule = new Column((n) => new Uint32Array(n));
+  private readonly account = new Column((n) => new Uint32Array(n));
+  private readonly waiver = new Column((n) => new Uint32Array(n));
+  private readonly rules = new Table<RuleKey>();
+  private readonly accounts = new Table<{ accountId: string; accountName: string }>();
+  /** Index 0: no waiver. */
+  private readonly waivers = new Table<Waiver | null>();
+  /** Per rule id: its first and last finding's index, and the bytes of the spill file its findings take. */
+  private readonly ranges = new Map<string, { first: number; last: number; start: number; end: number }>();
+  private readonly spillDir: string;
+  private readonly holdUpTo: number;
+  /** The findings while there are at most holdUpTo of them; null once they are in the file. */
+  private held: Finding[] | null = [];
+  private dir: string | null = null;
+  private fd: number | null = null;
+  private bytes = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private finished = false;
+  private disposed = false;
+
+  /**
+   * Up to `holdUpTo` findings are held in memory (a small run reads nothing back); past that all
+   * go to a file in a temporary directory made inside `spillDir`.
+   */
+  constructor(spillDir: string, options: { holdUpTo?: number } = {}) {
+    this.waivers.id('', () => null);
+    this.spillDir = spillDir;
+    this.holdUpTo = options.holdUpTo ?? HOLD_UP_TO;
+  }
+
+  /** Whether the findings are in the spill file (there were more than holdUpTo). */
+  get spilled(): boolean {
+    return this.held === null;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  get notable(): readonly Finding[] {
+    return this.notableList;
+  }
+
+  add(f: Finding): void {
+    if (this.finished) throw new Error('FindingStore: add() after finish()');
+    const i = this.count++;
+    this.status.set(i, STATUSES.indexOf(f.status));
+    const frameworks = JSON.stringify(f.frameworks);
+    this.rule.set(i, this.rules.id(`${f.ruleId}\n${f.title}\n${f.severity}\n${f.resource.type}\n${frameworks}`, () => ({ ruleId: f.ruleId, title: f.title, severity: f.severity, type: f.resource.type, frameworks: f.frameworks })));
+    this.account.set(i, this.accounts.id(`${f.accountId}\n${f.accountName}`, () => ({ accountId: f.accountId, accountName: f.accountName })));
+    this.waiver.set(i, f.waiver ? this.waivers.id(JSON.stringify(f.waiver), () => f.waiver) : 0);
+    if (f.status !== 'PASS') this.notableList.push(f);
+    const range = this.ranges.get(f.ruleId);
+    if (range && range.last !== i - 1) throw new Error(`FindingStore: the findings of ${f.ruleId} are not together (report order is by rule)`);
+    if (range) range.last = i;
+    else this.ranges.set(f.ruleId, { first: i, last: i, start: -1, end: -1 });
+    if (this.held) {
+      this.held.push(f);
+      if (this.held.length <= this.holdUpTo) return;
+      // One past what is held: every finding so far goes to the file, and the rest after them.
+      this.dir = createTempDirSync(this.spillDir, '.trailwarden-findings-');
+      this.fd = openSync(join(this.dir, SPILL_FILE), 'w+');
+      const held = this.held;
+      this.held = null;
+      for (const h of held) this.spill(h);
+      return;
+    }
+    this.spill(f);
+  }
+
+  private spill(f: Finding): void {
+    const range = this.ranges.get(f.ruleId)!;
+    const line = `${JSON.stringify(f)}\n`;
+    const start = this.bytes + this.pendingBytes;
+    const size = Buffer.byteLength(line);
+    if (range.start < 0) range.start = start;
+    range.end = start + size;
+    this.pending.push(line);
+    this.pendingBytes += size;
+    if (this.pendingBytes >= WRITE_BUFFER) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.pending.length || this.fd === null) return;
+    const buf = Buffer.from(this.pending.join(''));
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.bytes + off);
+    this.bytes += buf.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  finish(): this {
+    this.flush();
+    this.finished = true;
+    return this;
+  }
+
+  /** Removes the spill file and its directory; the store cannot be read after. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    if (this.dir) removeTempDirSync(this.dir);
+    this.held = null;
+  }
+
+  private head(i: number): FindingHead {
+    const r = this.rules.items[this.rule.data[i]!]!;
+    const a = this.accounts.items[this.account.data[i]!]!;
+    return {
+      ruleId: r.ruleId,
+      title: r.title,
+      severity: r.severity,
+      status: STATUSES[this.status.data[i]!]!,
+      waiver: this.waivers.items[this.waiver.data[i]!]!,
+      accountId: a.accountId,
+      accountName: a.accountName,
+      resource: { type: r.type },
+      frameworks: r.frameworks,
+    };
+  }
+
+  *heads(): Generator<FindingHead> {
+    this.checkReadable();
+    for (let i = 0; i < this.count; i++) yield this.head(i);
+  }
+
+  [Symbol.iterator](): Iterator<Finding> {
+    this.checkReadable();
+    if (this.held) return this.held[Symbol.iterator]();
+    return this.lines(0, this.bytes);
+  }
+
+  *ofRule(ruleId: string): Generator<Finding> {
+    this.checkReadable();
+    const range = this.ranges.get(ruleId);
+    if (!range) return;
+    if (this.held) {
+      for (let i = range.first; i <= range.last; i++) yield this.held[i]!;
+      return;
+    }
+    yield* this.lines(range.start, range.end);
+  }
+
+  /** The findings of bytes [start, end) of the spill file, parsed a line at a time. */
+  private *lines(start: number, end: number): Generator<Finding> {
+    const fd = this.fd!;
+    const buf = Buffer.allocUnsafe(READ_BUFFER);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (let pos = start; pos < end; ) {
+      const n = readSync(fd, buf, 0, Math.min(READ_BUFFER, end - pos), pos);
+      if (n === 0) throw new Error('FindingStore: the spill file ended early');
+      pos += n;
+      const text = rest + decoder.write(buf.subarray(0, n));
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        yield JSON.parse(text.slice(from, nl)) as Finding;
+        from = nl + 1;
+      }
+      rest = text.slice(from);
+    }
+    if (rest.length) throw new Error('FindingStore: the spill file ends inside a finding');
+  }
+
+  private checkReadable(): void {
+    if (!this.finished) throw new Error('FindingStore: read before finish()');
+    if (this.disposed) throw new Error('FindingStore: read after dispose()');
+  }
+}
+
+/** Findings in memory: an array (what the library returns) that is also a FindingSource. */
+export class FindingList extends Array<Finding> implements FindingSource {
+  // map, filter and slice of a FindingList give plain arrays.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  get notable(): readonly Finding[] {
+    return this.filter((f) => f.status !== 'PASS');
+  }
+
+  heads(): Iterable<FindingHead> {
+    return this;
+  }
+
+  ofRule(ruleId: string): Iterable<Finding> {
+    return this.filter((f) => f.ruleId === ruleId);
+  }
+}
+
+export function isFindingSource(value: unknown): value is FindingSource {
+  return value instanceof FindingList || value instanceof FindingStore;
+}
+
+/** The findings (in report order) as a FindingList. */
+export function findingList(findings: Iterable<Finding>): FindingList {
+  const list = new FindingList();
+  for (const f of findings) list.push(f);
+  return list;
+}
+
+/** Counts per status and per severity of FAIL, from the heads. */
+export function countStatuses(source: FindingSource): { byStatus: Record<Status, number>; bySeverity: Record<Severity, number> } {
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const h of source.heads()) {
+    byStatus[h.status]++;
+    if (h.status === 'FAIL') bySeverity[h.severity]++;
+  }
+  return { byStatus, bySeverity };
+}
