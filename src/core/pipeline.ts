@@ -179,6 +179,8 @@ export interface EvaluateSnapshotOptions {
    * are hundreds of megabytes as objects.
    */
   spillDir?: string;
+  /** Findings held in memory before they spill (FindingStore's default unless set; tests set 0). */
+  holdUpTo?: number;
 }
 
 /** In memory: `findings` is every finding (--status or not), as the library returns them. */
@@ -194,7 +196,7 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
   const statuses = prepared.selection?.statuses;
   const all = options.spillDir ? null : new FindingList();
   const shown: Finding[] = [];
-  const store = options.spillDir ? new FindingStore(options.spillDir) : null;
+  const store = options.spillDir ? new FindingStore(options.spillDir, options.holdUpTo === undefined ? {} : { holdUpTo: options.holdUpTo }) : null;
   const notable: Finding[] = [];
   // Capping walks each finding's evidence, which shares the snapshot's objects: a table of what
   // was walked saves walking them again, renewed every few thousand findings, as one table for
