@@ -64,9 +64,11 @@ export function evaluateEach(snapshot: Snapshot, rules: readonly Rule[], options
   for (const rule of selectRules(rules, options)) (groups.get(rule.id) ?? groups.set(rule.id, []).get(rule.id)!).push(rule);
   const ids = [...groups.keys()].sort((a, b) => a.localeCompare(b));
   for (const id of ids) {
-    const judged = groups.get(id)!.flatMap((rule) => view.subjects(rule.scope).map((subject) => ({ rule, subject })));
-    judged.sort((a, b) => a.subject.resource.id.localeCompare(b.subject.resource.id));
-    for (const { rule, subject } of judged) {
+    // Each subject is built only when it is judged (view.subjectRefs): they are not all in memory at once.
+    const judged = groups.get(id)!.flatMap((rule) => view.subjectRefs(rule.scope).map((ref) => ({ rule, ref })));
+    judged.sort((a, b) => a.ref.id.localeCompare(b.ref.id));
+    for (const { rule, ref } of judged) {
+      const subject = ref.subject();
       const vars: Record<string, unknown> = { ...subject.vars, params, resource: subject.resource };
       if (rule.scope === 'organization') vars.accounts = snapshot.accounts;
       const verdict = judge(rule, subject, vars, snapshot, deps);

@@ -92,6 +92,22 @@ export class InventoryView {
     return id ? (this.accounts.get(id) ?? null) : null;
   }
 
+  /**
+   * subjects(scope), each as its resource id and a function that builds it: an account-region
+   * rule of 10,000 accounts has 170,000 subjects, each with its own facts, and built all at once
+   * per rule they were ~100 MB of heap at a time. The others are few and built at once.
+   */
+  subjectRefs(scope: Scope): { id: string; subject: () => Subject }[] {
+    if (scope === 'account-region') {
+      return this.judgedAccounts().flatMap((a) => {
+        if (a.status === 'error') return [{ id: `${a.id}/*`, subject: () => this.regionSubjects(a)[0]! }];
+        const regions = a.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable');
+        return regions.map((r, i) => ({ id: `${a.id}/${r.name}`, subject: () => this.regionSubjects(a, i)[0]! }));
+      });
+    }
+    return this.subjects(scope).map((s) => ({ id: s.resource.id, subject: () => s }));
+  }
+
   subjects(scope: Scope): Subject[] {
     switch (scope) {
       case 'organization':
@@ -234,8 +250,10 @@ export class InventoryView {
     };
   }
 
-  private regionSubjects(a: AccountRecord): Subject[] {
-    const regions = a.status === 'error' ? [] : a.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable');
+  /** The account's region subjects, or with `only` the one of that index among them. */
+  private regionSubjects(a: AccountRecord, only?: number): Subject[] {
+    const listed = a.status === 'error' ? [] : a.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable');
+    const regions = only === undefined ? listed : listed.slice(only, only + 1);
     if (a.status === 'error') {
       // Nothing is known about its regions; one blocked subject says so rather than none.
       return [{ ...this.accountSubject(a), resource: { type: 'account-region', id: `${a.id}/*`, arn: null, name: `${a.name} (all regions)` } }];

@@ -106,6 +106,18 @@ export function renderHtml(input: RenderInput): string {
  */
 export function* htmlChunks(given: RenderInput): Generator<string> {
   const input = { ...given, report: evaluatedReport(given.report) };
+  const [head, tail] = page(input);
+  yield head;
+  yield* scriptSafeJsonChunks(pageData(input));
+  yield tail;
+}
+
+/**
+ * The page before and after its data. A function of its own so that what only the template
+ * needs is gone before the data is written: the compliance view counts every control per account
+ * (millions of counts at 10,000 accounts).
+ */
+function page(input: RenderInput & { report: EvaluatedReport }): [head: string, tail: string] {
   const { report, snapshot } = input;
   const t = templates();
   const placeholder = `\u0000page-data-${randomBytes(16).toString('hex')}\u0000`;
@@ -155,12 +167,10 @@ export function* htmlChunks(given: RenderInput): Generator<string> {
       })),
     })),
   };
-  const page = t.page(context);
-  const at = page.indexOf(placeholder);
-  if (at < 0 || page.indexOf(placeholder, at + placeholder.length) >= 0) throw new Error('templates/report.hbs must embed {{{data}}} exactly once');
-  yield page.slice(0, at);
-  yield* scriptSafeJsonChunks(pageData(input));
-  yield page.slice(at + placeholder.length);
+  const text = t.page(context);
+  const at = text.indexOf(placeholder);
+  if (at < 0 || text.indexOf(placeholder, at + placeholder.length) >= 0) throw new Error('templates/report.hbs must embed {{{data}}} exactly once');
+  return [text.slice(0, at), text.slice(at + placeholder.length)];
 }
 
 export const MAX_HTML_ACTIONS = 25;
