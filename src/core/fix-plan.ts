@@ -10,7 +10,7 @@ import type { Finding, FixTarget } from '../findings/finding.js';
 import { SCORE_WEIGHTS } from '../findings/weights.js';
 import type { FixAction } from '../report/actions.js';
 
-type Fixable = Pick<Finding, 'fingerprint' | 'ruleId' | 'severity' | 'status' | 'waiver' | 'accountId' | 'accountName' | 'remediation' | 'fixedOn'>;
+type Fixable = Pick<Finding, 'fingerprint' | 'ruleId' | 'severity' | 'status' | 'waiver' | 'accountId' | 'accountName' | 'fixedOn'> & { remediation: { summary: string } | null };
 
 const KIND_LABEL: Record<FixTarget['kind'], string> = {
   trail: 'trail',

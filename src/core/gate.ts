@@ -7,6 +7,9 @@ import type { Finding } from '../findings/finding.js';
 import type { Snapshot } from '../inventory/schema.js';
 import { EXIT } from './errors.js';
 
+/** What the gate reads of a finding (a spilled run keeps no more of its FAILs: findings/store.ts). */
+export type GateFinding = Pick<Finding, 'fingerprint' | 'ruleId' | 'severity' | 'status' | 'waiver'> & { resource: Pick<Finding['resource'], 'name'> };
+
 /** `none`: findings never fail the gate (an incomplete scan still exits 3). */
 export const FAIL_ON = [...SEVERITIES, 'none'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
@@ -28,7 +31,7 @@ export interface Verdict {
 const rank = (s: Severity) => SEVERITIES.length - SEVERITIES.indexOf(s);
 
 export function gate(
-  outcome: { findings: readonly Finding[] },
+  outcome: { findings: readonly GateFinding[] },
   snapshot: Snapshot,
   failOn: FailOn,
   allowIncomplete: boolean,

@@ -6,7 +6,7 @@ import { iamActionFor } from '../collect/iam-actions.js';
 import { evaluateEach, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import { STATUSES, type Finding } from '../findings/finding.js';
-import { FindingList, FindingStore, findingList, type FindingSource } from '../findings/store.js';
+import { FindingList, FindingStore, findingList, notableOf, type FindingSource, type NotableFinding } from '../findings/store.js';
 import { SEVERITIES } from '../engine/rule-schema.js';
 import type { Snapshot } from '../inventory/schema.js';
 import { DEFAULT_FORMATS, REPORT_FORMATS, renderChunks, renderExtraFiles, reportFormat, type RenderInput } from '../report/formats/index.js';
@@ -150,8 +150,8 @@ function checkBaselineScope(baseline: Baseline | null, snapshot: Snapshot): void
 
 export interface Outcome<F extends FindingSource = FindingSource> {
   report: EvaluatedReport<F>;
-  /** Every finding that is not PASS, --status or not: what the gate judges. */
-  notable: readonly Finding[];
+  /** Every finding that is not PASS, --status or not: what the gate judges (without texts when spilled). */
+  notable: readonly NotableFinding[];
   snapshot: Snapshot;
   /** The rules that were evaluated (after config switches and --framework). */
   rules: Rule[];
@@ -197,7 +197,7 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
   const all = options.spillDir ? null : new FindingList();
   const shown: Finding[] = [];
   const store = options.spillDir ? new FindingStore(options.spillDir, options.holdUpTo === undefined ? {} : { holdUpTo: options.holdUpTo }) : null;
-  const notable: Finding[] = [];
+  const notable: NotableFinding[] = [];
   // Capping walks each finding's evidence, which shares the snapshot's objects: a table of what
   // was walked saves walking them again, renewed every few thousand findings, as one table for
   // every finding of a large run grew by millions of entries.
@@ -207,14 +207,14 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
     evaluateEach(snapshot, pool, { now, config: prepared.config, framework, iamActionFor }, (evaluated) => {
       const f = waivers ? waivers.apply(evaluated) : evaluated;
       all?.push(f);
-      if (f.status !== 'PASS') notable.push(f);
+      // Spilled without --status, the gate reads the store's own notable findings.
+      if (f.status !== 'PASS' && (!store || statuses)) notable.push(store ? notableOf(f) : f);
       if (statuses && !statuses.includes(f.status)) return;
       // A spilled finding is capped as it goes (buildReport caps an array of them itself).
       if (store) {
         if (++capped % 4096 === 0) seen = new WeakMap();
         store.add(capStrings(f, undefined, seen));
-      }
-      else shown.push(f);
+      } else shown.push(f);
     });
     store?.finish();
     const fixable = store ? store.notable : shown.filter((f) => f.status !== 'PASS');
@@ -230,7 +230,7 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
     });
     const history = prepared.history ? historyFor(prepared.history, report) : undefined;
     const dispose = () => store?.dispose();
-    return { report, notable, snapshot, rules, ...(history ? { history } : {}), dispose, ...(all ? { findings: all } : {}) };
+    return { report, notable: store && !statuses ? store.notable : notable, snapshot, rules, ...(history ? { history } : {}), dispose, ...(all ? { findings: all } : {}) };
   } catch (err) {
     store?.dispose();
     throw err;

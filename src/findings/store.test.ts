@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from './finding.js';
-import { countStatuses, FindingList, FindingStore, findingList } from './store.js';
+import { countStatuses, FindingList, FindingStore, findingList, notableOf } from './store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,7 +53,7 @@ describe('FindingStore', () => {
     expect([...store]).toEqual(all);
     expect([...store.ofRule('b-rule')]).toEqual(all.filter((f) => f.ruleId === 'b-rule'));
     expect([...store.ofRule('no-such-rule')]).toEqual([]);
-    expect(store.notable).toEqual(all.filter((f) => f.status !== 'PASS'));
+    expect(store.notable).toEqual(all.filter((f) => f.status !== 'PASS').map(notableOf));
     store.dispose();
   });
 
@@ -97,7 +97,7 @@ describe('FindingStore', () => {
       expect([...store]).toEqual(all);
       expect([...store.ofRule('a-rule')]).toEqual(all.filter((f) => f.ruleId === 'a-rule'));
       expect([...store.ofRule('c-rule')]).toEqual(all.filter((f) => f.ruleId === 'c-rule'));
-      expect(store.notable).toEqual(all.filter((f) => f.status !== 'PASS'));
+      expect(store.notable).toEqual(all.filter((f) => f.status !== 'PASS').map(notableOf));
       store.dispose();
     }
     expect(readdirSync(parent)).toEqual([]);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { ResourceRef } from '../engine/view.js';
 import { createTempDirSync, removeTempDirSync } from '../util/atomic-write.js';
-import { STATUSES, type Finding, type Status, type Waiver } from './finding.js';
+import { STATUSES, type Finding, type RenderedRemediation, type Status, type Waiver } from './finding.js';
 import { SEVERITIES, type Severity } from '../engine/rule-schema.js';
 
 /** What counts, scores and framework views read of a finding: everything but its texts and evidence. */
@@ -28,11 +28,36 @@ export interface FindingHead {
   frameworks: Record<string, string[]>;
 }
 
+/**
+ * A FAIL, ERROR or NOT_APPLICABLE finding as the fix plan, the gate and the summaries read it:
+ * without its message, evidence and frameworks, and of its remediation only the summary. A
+ * badly configured organization has hundreds of thousands of FAILs (40% of its findings in the
+ * 10,000-account benchmark), each with its remediation rendered: they are not held whole either.
+ */
+export type NotableFinding = Omit<Finding, 'message' | 'evidence' | 'frameworks' | 'remediation'> & { remediation: Pick<RenderedRemediation, 'summary'> | null };
+
+export function notableOf(f: Finding): NotableFinding {
+  return {
+    fingerprint: f.fingerprint,
+    ruleId: f.ruleId,
+    title: f.title,
+    severity: f.severity,
+    status: f.status,
+    waiver: f.waiver,
+    accountId: f.accountId,
+    accountName: f.accountName,
+    region: f.region,
+    resource: f.resource,
+    remediation: f.remediation ? { summary: f.remediation.summary } : null,
+    fixedOn: f.fixedOn ?? null,
+  };
+}
+
 /** A read-only sequence of findings in report order; iterated as often as needed. */
 export interface FindingSource extends Iterable<Finding> {
   readonly length: number;
-  /** The findings that are not PASS, in report order (held in memory). */
-  readonly notable: readonly Finding[];
+  /** The findings that are not PASS, in report order (held in memory, without their texts). */
+  readonly notable: readonly NotableFinding[];
   /** Every finding's head, in report order, without reading a spilled finding back. */
   heads(): Iterable<FindingHead>;
   /** The findings of one rule, in report order (a spilled store reads only that rule's lines). */
@@ -95,7 +120,7 @@ const READ_BUFFER = 4 << 20;
  */
 export class FindingStore implements FindingSource {
   private count = 0;
-  private readonly notableList: Finding[] = [];
+  private readonly notableList: NotableFinding[] = [];
   private readonly status = new Column((n) => new Uint8Array(n));
   private readonly rule = new Column((n) => new Uint32Array(n));
   private readonly account = new Column((n) => new Uint32Array(n));
@@ -137,7 +162,7 @@ export class FindingStore implements FindingSource {
     return this.count;
   }
 
-  get notable(): readonly Finding[] {
+  get notable(): readonly NotableFinding[] {
     return this.notableList;
   }
 
@@ -149,7 +174,7 @@ export class FindingStore implements FindingSource {
     this.rule.set(i, this.rules.id(`${f.ruleId}\n${f.title}\n${f.severity}\n${f.resource.type}\n${frameworks}`, () => ({ ruleId: f.ruleId, title: f.title, severity: f.severity, type: f.resource.type, frameworks: f.frameworks })));
     this.account.set(i, this.accounts.id(`${f.accountId}\n${f.accountName}`, () => ({ accountId: f.accountId, accountName: f.accountName })));
     this.waiver.set(i, f.waiver ? this.waivers.id(JSON.stringify(f.waiver), () => f.waiver) : 0);
-    if (f.status !== 'PASS') this.notableList.push(f);
+    if (f.status !== 'PASS') this.notableList.push(notableOf(f));
     const range = this.ranges.get(f.ruleId);
     if (range && range.last !== i - 1) throw new Error(`FindingStore: the findings of ${f.ruleId} are not together (report order is by rule)`);
     if (range) range.last = i;

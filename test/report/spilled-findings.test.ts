@@ -12,6 +12,7 @@ import { evaluateSnapshot, gate, prepare, spillDirFor, type EvaluationFlags } fr
 import { renderChunks, renderExtraFiles, reportFormat } from '../../src/report/formats/index.js';
 import type { RenderInput } from '../../src/report/formats/index.js';
 import { reportJsonChunks } from '../../src/report/formats/json.js';
+import { notableOf } from '../../src/findings/store.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DEMO = join(ROOT, 'demo/snapshot.json');
@@ -64,7 +65,7 @@ describe('spilled findings', () => {
       // --status leaves PASS out of the reports; the gate still judges every finding.
       const verdict = (findings: readonly unknown[]) => gate({ findings: findings as never }, snapshot, 'medium', false, null);
       expect(verdict(spilled.notable)).toEqual(verdict(held.findings));
-      expect(spilled.notable).toEqual(held.findings.filter((f) => f.status !== 'PASS'));
+      expect(spilled.notable).toEqual(held.findings.filter((f) => f.status !== 'PASS').map(notableOf));
       spilled.dispose();
     }
   });

@@ -71,7 +71,9 @@ export function inMemory(report: AnyReport): Report {
 
 /** The report with only its FAIL, ERROR and NOT_APPLICABLE findings (what markdown and sarif show). */
 export function notableOnly(report: AnyReport): Report {
-  return { ...report, findings: [...evaluatedReport(report).findings.notable] };
+  const findings: Report['findings'] = [];
+  for (const f of evaluatedReport(report).findings) if (f.status !== 'PASS') findings.push(f);
+  return { ...report, findings };
 }
 
 const cappedInputs = new WeakMap<RenderInput, RenderInput>();
