@@ -1,6 +1,6 @@
 // The evaluated findings of a run, in report order (rules by id, each rule's findings by resource
 // id), as the report writers read them: in memory (FindingList, for the library's evaluate() and
-// small runs) or spilled (FindingStore): each finding written as one line of JSON to a file as it
+// small runs) or spilled (FindingStore): each finding written as its report.json text to a file as it
 // is produced, so a run of
 // 10,000 accounts (about 470,000 findings, several hundred megabytes as objects) never holds them
 // all. What stays in memory per finding is a few bytes of columns (status, severity, waiver, rule
@@ -103,7 +103,22 @@ class Table<T> {
   }
 }
 
-const SPILL_FILE = 'findings.ndjson';
+const SPILL_FILE = 'findings.json-records';
+/**
+ * Ends each finding's record. JSON text never holds a raw control character (JSON.stringify
+ * escapes them in strings), so it cannot occur inside a record; a newline can, as the records
+ * are indented as report.json indents its findings.
+ */
+const RS = '\u001e';
+
+/**
+ * A finding as report.json holds it: JSON.stringify(finding, null, 2), each line indented by the
+ * four spaces of its place in the file. The spill file keeps this text, so report.json is copied
+ * from it, not parsed and written again; the other readers parse it (the whitespace is JSON).
+ */
+export function reportJsonText(f: Finding): string {
+  return `    ${JSON.stringify(f, null, 2).replace(/\n/g, '\n    ')}`;
+}
 /**
  * Findings held in memory before the store spills (about 640 bytes each as objects, so ~40 MB):
  * a run of up to about 1,300 accounts reads nothing back, a larger one holds no more than this.
@@ -195,7 +210,7 @@ export class FindingStore implements FindingSource {
 
   private spill(f: Finding): void {
     const range = this.ranges.get(f.ruleId)!;
-    const line = `${JSON.stringify(f)}\n`;
+    const line = `${reportJsonText(f)}${RS}`;
     const start = this.bytes + this.pendingBytes;
     const size = Buffer.byteLength(line);
     if (range.start < 0) range.start = start;
@@ -269,8 +284,26 @@ export class FindingStore implements FindingSource {
     yield* this.lines(range.start, range.end);
   }
 
-  /** The findings of bytes [start, end) of the spill file, parsed a line at a time. */
+  /**
+   * Each finding's text as report.json has it (reportJsonText), without parsing it: report.json
+   * is written from the spill file as it is.
+   */
+  *reportJsonTexts(): Generator<string> {
+    this.checkReadable();
+    if (this.held) {
+      for (const f of this.held) yield reportJsonText(f);
+      return;
+    }
+    yield* this.records(0, this.bytes);
+  }
+
+  /** The findings of bytes [start, end) of the spill file, parsed a record at a time. */
   private *lines(start: number, end: number): Generator<Finding> {
+    for (const text of this.records(start, end)) yield JSON.parse(text) as Finding;
+  }
+
+  /** The records of bytes [start, end) of the spill file. */
+  private *records(start: number, end: number): Generator<string> {
     const fd = this.fd!;
     const buf = Buffer.allocUnsafe(READ_BUFFER);
     const decoder = new StringDecoder('utf8');
@@ -281,8 +314,8 @@ export class FindingStore implements FindingSource {
       pos += n;
       const text = rest + decoder.write(buf.subarray(0, n));
       let from = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-        yield JSON.parse(text.slice(from, nl)) as Finding;
+      for (let nl = text.indexOf(RS); nl >= 0; nl = text.indexOf(RS, from)) {
+        yield text.slice(from, nl);
         from = nl + 1;
       }
       rest = text.slice(from);

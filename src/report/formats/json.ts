@@ -1,3 +1,5 @@
+import type { Finding } from '../../findings/finding.js';
+import { FindingStore, reportJsonText } from '../../findings/store.js';
 import { evaluatedReport, type AnyReport } from '../report.js';
 import type { ReportFormat } from './types.js';
 
@@ -16,7 +18,11 @@ export function* reportJsonChunks(given: AnyReport): Generator<string> {
     yield '[\n';
     // Inside the top-level object the array's items sit 4 spaces deep; JSON text has no raw newlines in strings.
     let i = 0;
-    for (const f of report.findings) yield `    ${JSON.stringify(f, null, 2).replace(/\n/g, '\n    ')}${++i < n ? ',' : ''}\n`;
+    // A spilled store keeps each finding's text as it goes here (findings/store.ts).
+    const texts = report.findings instanceof FindingStore ? report.findings.reportJsonTexts() : (function* (fs: Iterable<Finding>) {
+      for (const f of fs) yield reportJsonText(f);
+    })(report.findings);
+    for (const text of texts) yield `${text}${++i < n ? ',' : ''}\n`;
     yield '  ]';
   }
   yield `${tail}\n`;
