@@ -16,17 +16,7 @@ import { STATUSES, type Finding, type RenderedRemediation, type Status, type Wai
 import { SEVERITIES, type Severity } from '../engine/rule-schema.js';
 
 /** What counts, scores and framework views read of a finding: everything but its texts and evidence. */
-export interface FindingHead {
-  ruleId: string;
-  title: string;
-  severity: Severity;
-  status: Status;
-  waiver: Waiver | null;
-  accountId: string;
-  accountName: string;
-  resource: Pick<ResourceRef, 'type'>;
-  frameworks: Record<string, string[]>;
-}
+export type FindingHead = Pick<Finding, 'ruleId' | 'title' | 'severity' | 'status' | 'waiver' | 'accountId' | 'accountName' | 'frameworks'> & { resource: Pick<ResourceRef, 'type'> };
 
 /**
  * A FAIL, ERROR or NOT_APPLICABLE finding as the fix plan, the gate and the summaries read it:
