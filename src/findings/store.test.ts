@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from './finding.js';
-import { countStatuses, FindingList, FindingStore, findingList, notableOf } from './store.js';
+import { countStatuses, FindingList, FindingStore, findingList, notableOf, reportJsonText } from './store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -101,6 +101,28 @@ describe('FindingStore', () => {
       store.dispose();
     }
     expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('gives report.json\'s findings array as its text, held or spilled, a finding larger than a read included', () => {
+    // One finding of ~6 MB: larger than the 4 MB read buffer, in the middle of the file.
+    const all = sample(500);
+    all.splice(700, 0, finding('b-rule', 9999, { evidence: { big: 'é'.repeat(3 << 20) } }));
+    const expected = JSON.stringify({ findings: all }, null, 2);
+    for (const holdUpTo of [0, all.length]) {
+      const store = new FindingStore(scratch(), { holdUpTo });
+      for (const f of all) store.add(f);
+      store.finish();
+      expect(store.spilled).toBe(holdUpTo === 0);
+      expect(`{\n  "findings": [\n${[...store.reportJsonBody()].join('')}\n  ]\n}`).toBe(expected);
+      expect([...store]).toEqual(all);
+      expect([...store.ofRule('b-rule')]).toEqual(all.filter((f) => f.ruleId === 'b-rule'));
+      store.dispose();
+    }
+  });
+
+  it('reportJsonText is a finding as JSON.stringify indents it inside report.json\'s findings array', () => {
+    const all = [finding('a-rule', 1), finding('a-rule', 2, { evidence: {}, message: '' }), finding('a-rule', 3, { evidence: { deep: [[[{}]], []] } })];
+    expect(all.map(reportJsonText).join(',\n')).toBe(JSON.stringify({ findings: all }, null, 2).slice('{\n  "findings": [\n'.length, -'\n  ]\n}'.length));
   });
 
   it('refuses findings of one rule that are not together: report order is by rule', () => {

@@ -63,7 +63,7 @@ interface RuleKey {
 }
 
 /** Grows by doubling: one typed array per column, a few bytes a finding. */
-class Column<T extends Uint8Array | Uint16Array | Uint32Array> {
+class Column<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array> {
   data: T;
   constructor(private readonly make: (n: number) => T) {
     this.data = make(1024);
@@ -95,11 +95,12 @@ class Table<T> {
 
 const SPILL_FILE = 'findings.json-records';
 /**
- * Ends each finding's record. JSON text never holds a raw control character (JSON.stringify
- * escapes them in strings), so it cannot occur inside a record; a newline can, as the records
- * are indented as report.json indents its findings.
+ * Follows each finding's text in the spill file, as it separates report.json's findings: the file
+ * is report.json's findings array, copied into it as it is (the last separator aside). Where each
+ * record starts is a column of the store.
  */
-const RS = '\u001e';
+const SEPARATOR = ',\n';
+const SEPARATOR_BYTES = SEPARATOR.length;
 
 /**
  * A finding as report.json holds it: JSON.stringify(finding, null, 2), each line indented by the
@@ -107,7 +108,9 @@ const RS = '\u001e';
  * from it, not parsed and written again; the other readers parse it (the whitespace is JSON).
  */
 export function reportJsonText(f: Finding): string {
-  return `    ${JSON.stringify(f, null, 2).replace(/\n/g, '\n    ')}`;
+  // Two arrays deep, JSON.stringify indents the finding by those four spaces itself: "[\n  [\n" before
+  // it and "\n  ]\n]" after, with no pass over the text to indent it again.
+  return JSON.stringify([[f]], null, 2).slice(6, -6);
 }
 /**
  * Findings held in memory before the store spills (about 640 bytes each as objects, so ~40 MB):
@@ -134,8 +137,10 @@ export class FindingStore implements FindingSource {
   private readonly accounts = new Table<{ accountId: string; accountName: string }>();
   /** Index 0: no waiver. */
   private readonly waivers = new Table<Waiver | null>();
-  /** Per rule id: its first and last finding's index, and the bytes of the spill file its findings take. */
-  private readonly ranges = new Map<string, { first: number; last: number; start: number; end: number }>();
+  /** Per rule id: its first and last finding's index. */
+  private readonly ranges = new Map<string, { first: number; last: number }>();
+  /** Where each finding's record starts in the spill file (a byte offset; 8 bytes a finding). */
+  private readonly offset = new Column((n) => new Float64Array(n));
   private readonly spillDir: string;
   private readonly holdUpTo: number;
   /** The findings while there are at most holdUpTo of them; null once they are in the file. */
@@ -183,7 +188,7 @@ export class FindingStore implements FindingSource {
     const range = this.ranges.get(f.ruleId);
     if (range && range.last !== i - 1) throw new Error(`FindingStore: the findings of ${f.ruleId} are not together (report order is by rule)`);
     if (range) range.last = i;
-    else this.ranges.set(f.ruleId, { first: i, last: i, start: -1, end: -1 });
+    else this.ranges.set(f.ruleId, { first: i, last: i });
     if (this.held) {
       this.held.push(f);
       if (this.held.length <= this.holdUpTo) return;
@@ -192,21 +197,17 @@ export class FindingStore implements FindingSource {
       this.fd = openSync(join(this.dir, SPILL_FILE), 'w+');
       const held = this.held;
       this.held = null;
-      for (const h of held) this.spill(h);
+      for (const [k, h] of held.entries()) this.spill(k, h);
       return;
     }
-    this.spill(f);
+    this.spill(i, f);
   }
 
-  private spill(f: Finding): void {
-    const range = this.ranges.get(f.ruleId)!;
-    const line = `${reportJsonText(f)}${RS}`;
-    const start = this.bytes + this.pendingBytes;
-    const size = Buffer.byteLength(line);
-    if (range.start < 0) range.start = start;
-    range.end = start + size;
-    this.pending.push(line);
-    this.pendingBytes += size;
+  private spill(i: number, f: Finding): void {
+    const record = `${reportJsonText(f)}${SEPARATOR}`;
+    this.offset.set(i, this.bytes + this.pendingBytes);
+    this.pending.push(record);
+    this.pendingBytes += Buffer.byteLength(record);
     if (this.pendingBytes >= WRITE_BUFFER) this.flush();
   }
 
@@ -260,7 +261,7 @@ export class FindingStore implements FindingSource {
   [Symbol.iterator](): Iterator<Finding> {
     this.checkReadable();
     if (this.held) return this.held[Symbol.iterator]();
-    return this.lines(0, this.bytes);
+    return this.lines(0, this.count - 1);
   }
 
   *ofRule(ruleId: string): Generator<Finding> {
@@ -271,46 +272,66 @@ export class FindingStore implements FindingSource {
       for (let i = range.first; i <= range.last; i++) yield this.held[i]!;
       return;
     }
-    yield* this.lines(range.start, range.end);
+    yield* this.lines(range.first, range.last);
   }
 
   /**
-   * Each finding's text as report.json has it (reportJsonText), without parsing it: report.json
-   * is written from the spill file as it is.
+   * Every finding's text as report.json has it (reportJsonText), separated as report.json
+   * separates them (",\n"), in chunks of a few megabytes: report.json's findings array without its
+   * brackets, read from the spill file as it is, nothing parsed.
    */
-  *reportJsonTexts(): Generator<string> {
+  *reportJsonBody(): Generator<string> {
     this.checkReadable();
     if (this.held) {
-      for (const f of this.held) yield reportJsonText(f);
+      for (const [i, f] of this.held.entries()) yield `${i ? SEPARATOR : ''}${reportJsonText(f)}`;
       return;
     }
-    yield* this.records(0, this.bytes);
-  }
-
-  /** The findings of bytes [start, end) of the spill file, parsed a record at a time. */
-  private *lines(start: number, end: number): Generator<Finding> {
-    for (const text of this.records(start, end)) yield JSON.parse(text) as Finding;
-  }
-
-  /** The records of bytes [start, end) of the spill file. */
-  private *records(start: number, end: number): Generator<string> {
-    const fd = this.fd!;
+    const end = this.bytes - SEPARATOR_BYTES;
     const buf = Buffer.allocUnsafe(READ_BUFFER);
     const decoder = new StringDecoder('utf8');
-    let rest = '';
-    for (let pos = start; pos < end; ) {
-      const n = readSync(fd, buf, 0, Math.min(READ_BUFFER, end - pos), pos);
-      if (n === 0) throw new Error('FindingStore: the spill file ended early');
+    for (let pos = 0; pos < end; ) {
+      const n = this.read(buf, 0, Math.min(READ_BUFFER, end - pos), pos);
       pos += n;
-      const text = rest + decoder.write(buf.subarray(0, n));
-      let from = 0;
-      for (let nl = text.indexOf(RS); nl >= 0; nl = text.indexOf(RS, from)) {
-        yield text.slice(from, nl);
-        from = nl + 1;
-      }
-      rest = text.slice(from);
+      yield decoder.write(buf.subarray(0, n));
     }
-    if (rest.length) throw new Error('FindingStore: the spill file ends inside a finding');
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+
+  /** The findings first..last (indexes), parsed a record at a time. */
+  private *lines(first: number, last: number): Generator<Finding> {
+    for (const text of this.records(first, last)) yield JSON.parse(text) as Finding;
+  }
+
+  /** The texts of findings first..last (indexes) from the spill file, read a few megabytes at a time. */
+  private *records(first: number, last: number): Generator<string> {
+    let buf = Buffer.allocUnsafe(READ_BUFFER);
+    // The bytes of the file that buf holds: [from, to).
+    let from = 0;
+    let to = 0;
+    for (let i = first; i <= last; i++) {
+      const start = this.offset.data[i]!;
+      const end = (i + 1 < this.count ? this.offset.data[i + 1]! : this.bytes) - SEPARATOR_BYTES;
+      if (start < from || end > to) {
+        // A record larger than the buffer gets a buffer of its own size.
+        if (end - start > buf.length) buf = Buffer.allocUnsafe(end - start);
+        from = start;
+        to = start + this.read(buf, 0, Math.min(buf.length, this.bytes - start), start);
+      }
+      yield buf.toString('utf8', start - from, end - from);
+    }
+  }
+
+  /** Reads `length` bytes of the spill file at `position` into buf (fewer only at its end). */
+  private read(buf: Buffer, offset: number, length: number, position: number): number {
+    let n = 0;
+    while (n < length) {
+      const got = readSync(this.fd!, buf, offset + n, length - n, position + n);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n < length) throw new Error('FindingStore: the spill file ended early');
+    return n;
   }
 
   private checkReadable(): void {

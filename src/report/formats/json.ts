@@ -1,4 +1,3 @@
-import type { Finding } from '../../findings/finding.js';
 import { FindingStore, reportJsonText } from '../../findings/store.js';
 import { evaluatedReport, type AnyReport } from '../report.js';
 import type { ReportFormat } from './types.js';
@@ -16,14 +15,14 @@ export function* reportJsonChunks(given: AnyReport): Generator<string> {
   if (n === 0) yield '[]';
   else {
     yield '[\n';
-    // Inside the top-level object the array's items sit 4 spaces deep; JSON text has no raw newlines in strings.
-    let i = 0;
-    // A spilled store keeps each finding's text as it goes here (findings/store.ts).
-    const texts = report.findings instanceof FindingStore ? report.findings.reportJsonTexts() : (function* (fs: Iterable<Finding>) {
-      for (const f of fs) yield reportJsonText(f);
-    })(report.findings);
-    for (const text of texts) yield `${text}${++i < n ? ',' : ''}\n`;
-    yield '  ]';
+    // Inside the top-level object the array's items sit 4 spaces deep (reportJsonText). A store
+    // gives the array's body as it keeps it: a spilled one, its file as it is (findings/store.ts).
+    if (report.findings instanceof FindingStore) yield* report.findings.reportJsonBody();
+    else {
+      let i = 0;
+      for (const f of report.findings) yield `${i++ ? ',\n' : ''}${reportJsonText(f)}`;
+    }
+    yield '\n  ]';
   }
   yield `${tail}\n`;
 }
