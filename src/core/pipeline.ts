@@ -196,7 +196,15 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
   const statuses = prepared.selection?.statuses;
   const all = options.spillDir ? null : new FindingList();
   const shown: Finding[] = [];
-  const store = options.spillDir ? new FindingStore(options.spillDir, options.holdUpTo === undefined ? {} : { holdUpTo: options.holdUpTo }) : null;
+  // Spilled, what the formats keep of every finding is built as the findings are evaluated (ReportFormat.collect).
+  const collectors = () =>
+    new Map(
+      prepared.formats.flatMap((name) => {
+        const collect = reportFormat(name)?.collect;
+        return collect ? [[name, collect({ snapshot, rules })] as const] : [];
+      }),
+    );
+  const store = options.spillDir ? new FindingStore(options.spillDir, { collectors: collectors(), ...(options.holdUpTo === undefined ? {} : { holdUpTo: options.holdUpTo }) }) : null;
   const notable: NotableFinding[] = [];
   // Capping walks each finding's evidence, which shares the snapshot's objects: a table of what
   // was walked saves walking them again, renewed every few thousand findings, as one table for

@@ -43,6 +43,14 @@ export function notableOf(f: Finding): NotableFinding {
   };
 }
 
+/**
+ * Reads each finding of a store as it is added: what a report format keeps of every finding
+ * (report.html's rows) is built then, not read back from the spill file.
+ */
+export interface FindingCollector {
+  add(f: Finding): void;
+}
+
 /** A read-only sequence of findings in report order; iterated as often as needed. */
 export interface FindingSource extends Iterable<Finding> {
   readonly length: number;
@@ -152,15 +160,24 @@ export class FindingStore implements FindingSource {
   private pendingBytes = 0;
   private finished = false;
   private disposed = false;
+  private readonly collectors: ReadonlyMap<string, FindingCollector>;
 
   /**
    * Up to `holdUpTo` findings are held in memory (a small run reads nothing back); past that all
-   * go to a file in a temporary directory made inside `spillDir`.
+   * go to a file in a temporary directory made inside `spillDir`. Each collector is given every
+   * finding as it is added, and is found again by its name (collected()).
    */
-  constructor(spillDir: string, options: { holdUpTo?: number } = {}) {
+  constructor(spillDir: string, options: { holdUpTo?: number; collectors?: ReadonlyMap<string, FindingCollector> } = {}) {
     this.waivers.id('', () => null);
     this.spillDir = spillDir;
     this.holdUpTo = options.holdUpTo ?? HOLD_UP_TO;
+    this.collectors = options.collectors ?? new Map();
+  }
+
+  /** The collector given under this name, once every finding has been added to it. */
+  collected(name: string): FindingCollector | undefined {
+    this.checkReadable();
+    return this.collectors.get(name);
   }
 
   /** Whether the findings are in the spill file (there were more than holdUpTo). */
@@ -185,6 +202,7 @@ export class FindingStore implements FindingSource {
     this.account.set(i, this.accounts.id(`${f.accountId}\n${f.accountName}`, () => ({ accountId: f.accountId, accountName: f.accountName })));
     this.waiver.set(i, f.waiver ? this.waivers.id(JSON.stringify(f.waiver), () => f.waiver) : 0);
     if (f.status !== 'PASS') this.notableList.push(notableOf(f));
+    for (const c of this.collectors.values()) c.add(f);
     const range = this.ranges.get(f.ruleId);
     if (range && range.last !== i - 1) throw new Error(`FindingStore: the findings of ${f.ruleId} are not together (report order is by rule)`);
     if (range) range.last = i;

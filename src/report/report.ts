@@ -142,16 +142,21 @@ export function materialize(report: AnyReport): Report {
   return { ...report, findings: [...report.findings] };
 }
 
-function assemble(input: ReportInput<FindingSource>): EvaluatedReport {
-  const { snapshot, findings } = input;
-  const { byStatus, bySeverity } = countStatuses(findings);
-  const accounts = snapshot.accounts.map((a) => ({
+/** The report's accounts, as the snapshot lists them (buildReport caps their strings). */
+export function reportAccounts(snapshot: Snapshot): Report['accounts'] {
+  return snapshot.accounts.map((a) => ({
     id: a.id,
     name: a.name,
     ouPath: a.ouPath.map((o) => o.name).join('/'),
     status: a.status,
     reason: a.reason,
   }));
+}
+
+function assemble(input: ReportInput<FindingSource>): EvaluatedReport {
+  const { snapshot, findings } = input;
+  const { byStatus, bySeverity } = countStatuses(findings);
+  const accounts = reportAccounts(snapshot);
   const regions = new Set(snapshot.accounts.flatMap((a) => a.regions.filter((r) => r.status === 'scanned').map((r) => r.name)));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -12,7 +12,8 @@ import { evaluateSnapshot, gate, prepare, spillDirFor, type EvaluationFlags } fr
 import { renderChunks, renderExtraFiles, reportFormat } from '../../src/report/formats/index.js';
 import type { RenderInput } from '../../src/report/formats/index.js';
 import { reportJsonChunks } from '../../src/report/formats/json.js';
-import { notableOf } from '../../src/findings/store.js';
+import { FindingStore, notableOf } from '../../src/findings/store.js';
+import { PageFindings } from '../../src/report/formats/html-view.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DEMO = join(ROOT, 'demo/snapshot.json');
@@ -45,6 +46,8 @@ describe('spilled findings', () => {
     const { held, spilled, dir } = await bothWays({});
     expect(held.report.findings.length).toBeGreaterThan(500);
     expect(readdirSync(dir).filter((n) => n.startsWith('.trailwarden-findings-'))).toHaveLength(1);
+    // The spilled run's page rows were built as its findings were evaluated, none read back for them.
+    expect((spilled.report.findings as FindingStore).collected('html')).toBeInstanceOf(PageFindings);
     const a = await rendered(held, STREAMING);
     const b = await rendered(spilled, STREAMING);
     expect(Object.keys(b).length).toBeGreaterThan(STREAMING.length);

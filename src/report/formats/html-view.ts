@@ -2,14 +2,17 @@
 // and the evaluated rules. Pure: the same input gives the same view. Small parts (summary, scores,
 // the framework tree) are rendered by the template; the large ones (findings, heatmap, coverage)
 // travel as compact data the page renders itself (the log-integrity streams too: html-integrity.ts).
+import type { Rule } from '../../engine/load.js';
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
+import { FindingStore, type FindingCollector } from '../../findings/store.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
-import { evaluatedReport, type Report } from '../report.js';
+import { capStrings } from '../../util/cap-text.js';
+import { evaluatedReport, reportAccounts, type Report } from '../report.js';
 import { CELL_STATES, coverageMap, RECORDED_BY, TRAIL_NOTES } from './html-coverage.js';
 import { LazyItems, MARK, StringTable, templatize } from './html-encode.js';
 import { integrityData } from './html-integrity.js';
-import type { RenderInput } from './types.js';
+import type { CollectContext, RenderInput } from './types.js';
 
 type ReportFinding = Report['findings'][number];
 
@@ -131,37 +134,76 @@ export function severityMatrix(findings: Iterable<Pick<ReportFinding, 'status' |
   });
 }
 
+/**
+ * The page's findings, a finding at a time: each a row of numbers into the page's string table
+ * (encodeFinding), packed into one typed array, with the accounts and rules they refer to. A
+ * spilled run builds it as its findings are evaluated (htmlFormat.collect), so the page reads
+ * none of them back from the spill file.
+ */
+export class PageFindings implements FindingCollector {
+  readonly st = new StringTable();
+  readonly accountIds: string[];
+  readonly accountRows: (number | string)[][];
+  readonly ruleRows: number[][] = [];
+  private readonly accountIndex: Map<string, number>;
+  private readonly ruleIndex = new Map<string, number>();
+  private readonly rows = new PackedRows();
+
+  constructor(accounts: Report['accounts'], rules: readonly Rule[]) {
+    const st = this.st;
+    this.accountIds = accounts.map((a) => a.id);
+    this.accountRows = accounts.map((a) => [st.id(a.id), st.id(a.name), st.id(a.ouPath), a.status, st.idOrNull(a.reason)]);
+    this.accountIndex = new Map(this.accountIds.map((id, i) => [id, i]));
+    for (const r of rules) this.addRule(r.id, r.title, r.severity, r.scope, r.frameworks, r.references);
+  }
+
+  /** Built from the findings of a report, in memory or spilled (what the collector does as they are evaluated). */
+  static of(report: Pick<Report, 'accounts'> & { findings: Iterable<ReportFinding> }, rules: readonly Rule[]): PageFindings {
+    const page = new PageFindings(report.accounts, rules);
+    for (const f of report.findings) page.add(f);
+    return page;
+  }
+
+  add(f: ReportFinding): void {
+    const st = this.st;
+    let account = this.accountIndex.get(f.accountId);
+    if (account === undefined) {
+      // A resource owned outside the scanned accounts (e.g. a bucket of another organization).
+      account = this.accountRows.length;
+      this.accountIndex.set(f.accountId, account);
+      this.accountIds.push(f.accountId);
+      this.accountRows.push([st.id(f.accountId), st.id(f.accountName), st.id(''), 'outside', st.id('not an account of the scan; owns a resource a trail uses')]);
+    }
+    // A finding of a rule not among the rules given.
+    if (!this.ruleIndex.has(f.ruleId)) this.addRule(f.ruleId, f.title, f.severity, f.resource.type, f.frameworks, []);
+    this.rows.add(encodeFinding(f, st, this.ruleIndex.get(f.ruleId)!, account, this.accountRows[account]![1] as number));
+  }
+
+  findingRows(): Iterable<number[]> {
+    return this.rows.rows();
+  }
+
+  private addRule(id: string, title: string, severity: Severity, scope: string, frameworks: object, references: string[]): void {
+    const st = this.st;
+    this.ruleIndex.set(id, this.ruleRows.length);
+    this.ruleRows.push([st.id(id), st.id(title), SEVERITIES.indexOf(severity), st.id(scope), st.id(JSON.stringify(frameworks)), st.id(JSON.stringify(references))]);
+  }
+}
+
+/** htmlFormat.collect: the page's findings of a run, built as they are evaluated. */
+export function collectPageFindings({ snapshot, rules }: CollectContext): PageFindings {
+  // The report's accounts as buildReport gives them, strings capped.
+  return new PageFindings(capStrings(reportAccounts(snapshot)), rules);
+}
+
 /** The page's data: everything the page renders itself, strings interned (see html-encode.ts). */
 export function pageData({ report: given, snapshot, rules }: RenderInput): Record<string, unknown> {
   const report = evaluatedReport(given);
-  const st = new StringTable();
-  const accountIds = report.accounts.map((a) => a.id);
-  const accountRows: (number | string)[][] = report.accounts.map((a) => [st.id(a.id), st.id(a.name), st.id(a.ouPath), a.status, st.idOrNull(a.reason)]);
-  const accountIndex = new Map(accountIds.map((id, i) => [id, i]));
-  for (const f of report.findings.heads()) {
-    if (accountIndex.has(f.accountId)) continue;
-    // A resource owned outside the scanned accounts (e.g. a bucket of another organization).
-    accountIndex.set(f.accountId, accountRows.length);
-    accountIds.push(f.accountId);
-    accountRows.push([st.id(f.accountId), st.id(f.accountName), st.id(''), 'outside', st.id('not an account of the scan; owns a resource a trail uses')]);
-  }
-
-  const ruleIndex = new Map<string, number>();
-  const ruleRows: number[][] = [];
-  const addRule = (id: string, title: string, severity: Severity, scope: string, frameworks: object, references: string[]) => {
-    ruleIndex.set(id, ruleRows.length);
-    ruleRows.push([st.id(id), st.id(title), SEVERITIES.indexOf(severity), st.id(scope), st.id(JSON.stringify(frameworks)), st.id(JSON.stringify(references))]);
-  };
-  for (const r of rules) addRule(r.id, r.title, r.severity, r.scope, r.frameworks, r.references);
-  for (const f of report.findings.heads()) if (!ruleIndex.has(f.ruleId)) addRule(f.ruleId, f.title, f.severity, f.resource.type, f.frameworks, []);
-
-  // A finding at a time (read back from the spilled findings in a large run), each row packed into
-  // one typed array: 4 bytes a number instead of an array object per finding.
-  const findings = new PackedRows();
-  for (const f of report.findings) {
-    const account = accountIndex.get(f.accountId)!;
-    findings.add(encodeFinding(f, st, ruleIndex.get(f.ruleId)!, account, accountRows[account]![1] as number));
-  }
+  // The page's strings after the findings' own are added here too: interning a string again gives
+  // it the same index, so a page rendered twice from the same run is the same page.
+  const collected = report.findings instanceof FindingStore ? report.findings.collected('html') : undefined;
+  const page = collected instanceof PageFindings ? collected : PageFindings.of(report, rules);
+  const { st, accountIds, accountRows, ruleRows } = page;
 
   // Columns: every region scanned (or attempted) in some account; not-opted-in and excluded ones add nothing.
   const attempted = snapshot.accounts.flatMap((a) => a.regions.filter((r) => r.status === 'scanned' || r.status === 'unreachable').map((r) => r.name));
@@ -203,7 +245,7 @@ export function pageData({ report: given, snapshot, rules }: RenderInput): Recor
     coverage,
     coverageRecorders,
     recordedBy: RECORDED_BY,
-    findings: new LazyItems(() => findings.rows()),
+    findings: new LazyItems(() => page.findingRows()),
     logIntegrity,
   };
 }

@@ -12,7 +12,7 @@ import { complianceView, type FrameworkCompliance } from '../compliance.js';
 import { scriptSafeJsonChunks } from './html-encode.js';
 import { historyView } from './html-history.js';
 import { integritySummary } from './html-integrity.js';
-import { frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
+import { collectPageFindings, frameworkTree, pageData, postureScore, SCORE_WEIGHTS, severityMatrix, type Score } from './html-view.js';
 import { evaluatedReport, type EvaluatedReport } from '../report.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
@@ -202,4 +202,5 @@ export const htmlFormat: ReportFormat = {
   name: 'html',
   file: 'report.html',
   render: htmlChunks,
+  collect: collectPageFindings,
 };

@@ -1,6 +1,7 @@
 // What every report format receives. report.json is the contract; the other formats derive from
 // it, with the snapshot (coverage, OU tree) and the evaluated rules (help text) for context.
 import type { Rule } from '../../engine/load.js';
+import type { FindingCollector } from '../../findings/store.js';
 import type { Snapshot } from '../../inventory/schema.js';
 import { capStrings } from '../../util/cap-text.js';
 import type { History } from '../history.js';
@@ -40,6 +41,18 @@ export interface ReportFormat {
    * (a spilled finding read back is a copy of its own, evidence and all).
    */
   holdsFindings?: boolean;
+  /**
+   * What the format keeps of every finding, built while a run evaluates them (FindingStore's
+   * collectors) instead of read back from the spilled findings when it renders (report.html's rows).
+   */
+  collect?(context: CollectContext): FindingCollector;
+}
+
+/** What a format's collector knows before the first finding. */
+export interface CollectContext {
+  snapshot: Snapshot;
+  /** The rules that are evaluated, as RenderInput.rules will hold them. */
+  rules: Rule[];
 }
 
 export type Rendered = string | Iterable<string>;
