@@ -125,8 +125,8 @@ export function reportJsonText(f: Finding): string {
  * a run of up to about 1,300 accounts reads nothing back, a larger one holds no more than this.
  */
 const HOLD_UP_TO = 64_000;
-/** Bytes gathered before one write to the spill file. */
-const WRITE_BUFFER = 1 << 20;
+/** Bytes of records gathered before one write to the spill file (a record larger is written alone). */
+const WRITE_BUFFER = 4 << 20;
 /** Bytes read from the spill file at a time. */
 const READ_BUFFER = 4 << 20;
 
@@ -155,8 +155,10 @@ export class FindingStore implements FindingSource {
   private held: Finding[] | null = [];
   private dir: string | null = null;
   private fd: number | null = null;
+  /** Bytes in the file. */
   private bytes = 0;
-  private pending: string[] = [];
+  /** Records encoded and not yet written: pendingBytes of writeBuffer. */
+  private writeBuffer: Buffer | null = null;
   private pendingBytes = 0;
   private finished = false;
   private disposed = false;
@@ -224,23 +226,32 @@ export class FindingStore implements FindingSource {
   private spill(i: number, f: Finding): void {
     const record = `${reportJsonText(f)}${SEPARATOR}`;
     this.offset.set(i, this.bytes + this.pendingBytes);
-    this.pending.push(record);
-    this.pendingBytes += Buffer.byteLength(record);
-    if (this.pendingBytes >= WRITE_BUFFER) this.flush();
+    // Encoded straight into the write buffer (at most 3 bytes a UTF-16 unit), one pass over the text.
+    const buf = (this.writeBuffer ??= Buffer.allocUnsafe(WRITE_BUFFER));
+    if (this.pendingBytes + record.length * 3 > buf.length) this.flush();
+    if (record.length * 3 > buf.length) {
+      const bytes = Buffer.from(record);
+      this.write(bytes);
+      return;
+    }
+    this.pendingBytes += buf.write(record, this.pendingBytes);
   }
 
   private flush(): void {
-    if (!this.pending.length || this.fd === null) return;
-    const buf = Buffer.from(this.pending.join(''));
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.bytes + off);
-    this.bytes += buf.length;
-    this.pending = [];
+    if (!this.pendingBytes || !this.writeBuffer) return;
+    this.write(this.writeBuffer.subarray(0, this.pendingBytes));
     this.pendingBytes = 0;
+  }
+
+  private write(bytes: Buffer): void {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd!, bytes, off, bytes.length - off, this.bytes + off);
+    this.bytes += bytes.length;
   }
 
   finish(): this {
     this.flush();
+    this.writeBuffer = null;
     this.finished = true;
     return this;
   }
