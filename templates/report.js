@@ -45,7 +45,7 @@
     var resource = { type: S[r[F_RTYPE]], id: x(S[r[F_RID]], base), arn: r[F_RARN] < 0 ? null : x(S[r[F_RARN]], base), name: x(S[r[F_RNAME]], base) };
     var full = base.concat([resource.id, resource.arn || '', resource.name]);
     return {
-      fingerprint: S[r[F_FP]], rule: rules[r[F_RULE]], status: STATUSES[r[F_STATUS]], severity: SEVS[r[F_SEV]],
+      fingerprint: D.fingerprints[r[F_FP]], rule: rules[r[F_RULE]], status: STATUSES[r[F_STATUS]], severity: SEVS[r[F_SEV]],
       account: acc, accountName: accountName, region: region, resource: resource, title: S[r[F_TITLE]],
       message: x(S[r[F_MSG]], full), remediation: JSON.parse(x(S[r[F_REM]], full)), evidence: JSON.parse(x(S[r[F_EV]], full)),
       frameworks: frameworksOf(i), waiver: r[F_WAIVER] < 0 ? null : JSON.parse(S[r[F_WAIVER]]),
@@ -426,7 +426,7 @@
   function findingRow(k, open) {
     var r = F[k], acc = accounts[r[F_ACC]], status = STATUSES[r[F_STATUS]];
     var d = el('details', 'finding');
-    d.dataset.fingerprint = S[r[F_FP]];
+    d.dataset.fingerprint = D.fingerprints[r[F_FP]];
     d.dataset.status = status;
     var s = el('summary');
     s.appendChild(el('span', 'badge st-' + status, LABELS[status]));

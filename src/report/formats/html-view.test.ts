@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Status } from '../../findings/finding.js';
 import type { Report } from '../report.js';
-import { frameworkTree, postureScore } from './html-view.js';
+import { frameworkTree, PageFindings, postureScore } from './html-view.js';
 
 type F = Report['findings'][number];
 const finding = (ruleId: string, status: Status, severity: Severity, frameworks: Record<string, string[]>, waived = false): F => ({
@@ -58,5 +58,21 @@ describe('frameworkTree', () => {
     expect(cis.controls[0]).toMatchObject({ verdict: 'FAIL', rules: [{ id: 'r1', verdict: 'FAIL', counts: { PASS: 1, FAIL: 1 } }, { id: 'r2', verdict: 'ERROR' }] });
     expect(cis.score).toMatchObject({ pass: 1, fail: 1, error: 1 });
     expect(tree[0]!.controls[0]).toMatchObject({ id: 'CloudTrail.1', verdict: 'PASS' });
+  });
+});
+
+describe('PageFindings', () => {
+  it('keeps each finding\'s fingerprint, 32 hex digits packed or any other string as it is, in the order of its rows', () => {
+    const fingerprints = ['0123456789abcdef0123456789abcdef', 'not-hex-at-all', 'ABCDEF0123456789ABCDEF0123456789', 'ffffffffffffffffffffffffffffffff', '00'];
+    const page = PageFindings.of(
+      { accounts: [{ id: '111122223333', name: 'prod', ouPath: 'Root', status: 'scanned', reason: null }], findings: fingerprints.map((fp, i) => ({ ...finding(`rule-${i}`, 'PASS', 'low', {}), fingerprint: fp })) },
+      [],
+    );
+    const rows = [...page.findingRows()];
+    expect(rows.map((r) => [...page.fingerprints.items()][r[0]!])).toEqual(fingerprints);
+    // More than the first allocation holds.
+    const many = Array.from({ length: 3000 }, (_, i) => i.toString(16).padStart(32, '0'));
+    const big = PageFindings.of({ accounts: [], findings: many.map((fp) => ({ ...finding('r', 'FAIL', 'high', {}), fingerprint: fp })) }, []);
+    expect([...big.fingerprints.items()]).toEqual(many);
   });
 });

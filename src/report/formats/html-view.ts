@@ -148,6 +148,7 @@ export class PageFindings implements FindingCollector {
   private readonly accountIndex: Map<string, number>;
   private readonly ruleIndex = new Map<string, number>();
   private readonly rows = new PackedRows();
+  readonly fingerprints = new Fingerprints();
 
   constructor(accounts: Report['accounts'], rules: readonly Rule[]) {
     const st = this.st;
@@ -176,7 +177,7 @@ export class PageFindings implements FindingCollector {
     }
     // A finding of a rule not among the rules given.
     if (!this.ruleIndex.has(f.ruleId)) this.addRule(f.ruleId, f.title, f.severity, f.resource.type, f.frameworks, []);
-    this.rows.add(encodeFinding(f, st, this.ruleIndex.get(f.ruleId)!, account, this.accountRows[account]![1] as number));
+    this.rows.add(encodeFinding(f, st, this.fingerprints.add(f.fingerprint), this.ruleIndex.get(f.ruleId)!, account, this.accountRows[account]![1] as number));
   }
 
   findingRows(): Iterable<number[]> {
@@ -246,8 +247,39 @@ export function pageData({ report: given, snapshot, rules }: RenderInput): Recor
     coverageRecorders,
     recordedBy: RECORDED_BY,
     findings: new LazyItems(() => page.findingRows()),
+    fingerprints: new LazyItems(() => page.fingerprints.items()),
     logIntegrity,
   };
+}
+
+/**
+ * The page's fingerprints, one per finding: 16 bytes each when it is 32 lowercase hex digits, as
+ * findings/finding.ts makes them (any other kept as it is). Unique to each finding, they gain
+ * nothing from the string table, where 470,000 of them were ~50 MB at 10,000 accounts.
+ */
+class Fingerprints {
+  private static readonly BYTES = 16;
+  private data = Buffer.alloc(Fingerprints.BYTES * 1024);
+  private count = 0;
+  private readonly other = new Map<number, string>();
+
+  /** Its index in the page's `fingerprints`. */
+  add(fingerprint: string): number {
+    const i = this.count++;
+    const at = i * Fingerprints.BYTES;
+    if (at + Fingerprints.BYTES > this.data.length) {
+      const next = Buffer.alloc(this.data.length * 2);
+      this.data.copy(next);
+      this.data = next;
+    }
+    if (/^[0-9a-f]{32}$/.test(fingerprint)) this.data.write(fingerprint, at, Fingerprints.BYTES, 'hex');
+    else this.other.set(i, fingerprint);
+    return i;
+  }
+
+  *items(): Generator<string> {
+    for (let i = 0; i < this.count; i++) yield this.other.get(i) ?? this.data.toString('hex', i * Fingerprints.BYTES, (i + 1) * Fingerprints.BYTES);
+  }
 }
 
 /** Rows of integers in one growing Int32Array, each prefixed by its length. */
@@ -276,13 +308,13 @@ class PackedRows {
 
 /**
  * One finding as a row of numbers (indexes into the string table):
- * [fingerprint, rule, status, severity, account, region, resource type, id, arn, name, title,
+ * [fingerprint (index into the page's fingerprints), rule, status, severity, account, region, resource type, id, arn, name, title,
  *  message, remediation JSON, evidence JSON, frameworks JSON, waiver JSON, templated (0|1),
  *  and the finding's account name when it differs from its account's].
  * Resource fields are templated with [accountId, accountName, region]; texts additionally with
  * the resource's id, arn and name (marker digits 3, 4, 5).
  */
-function encodeFinding(f: ReportFinding, st: StringTable, rule: number, account: number, accountName: number): number[] {
+function encodeFinding(f: ReportFinding, st: StringTable, fingerprint: number, rule: number, account: number, accountName: number): number[] {
   const base = [f.accountId, f.accountName, f.region ?? ''];
   const full = [...base, f.resource.id, f.resource.arn ?? '', f.resource.name];
   const texts = [f.message, JSON.stringify(f.remediation), JSON.stringify(f.evidence)];
@@ -296,7 +328,7 @@ function encodeFinding(f: ReportFinding, st: StringTable, rule: number, account:
   const canTemplate = templated.every((t, i) => t !== null || (i === 1 && f.resource.arn === null));
   const [id, arn, name, ...bodies] = canTemplate ? templated : [f.resource.id, f.resource.arn, f.resource.name, ...texts];
   const row = [
-    st.id(f.fingerprint),
+    fingerprint,
     rule,
     STATUSES.indexOf(f.status),
     SEVERITIES.indexOf(f.severity),
