@@ -15,6 +15,17 @@ describe('templates', () => {
     expect(render('name {{trail.name|unused}}', vars)).toBe('name org-trail');
   });
 
+  it('renders a template the same every time, placeholders adjacent, at the ends, or none', () => {
+    const more = { ...vars, n: 0, flag: false, obj: { a: [1] }, 'x-y': 'no' };
+    for (const t of ['{{trail.name}}{{tags}}', '{{n}}', 'plain text', '{{flag}} {{obj}} {{trail.name.deeper}} {{n.x|zero}}', '{{ trail.name }}-{{trail.name}}', '$& $1 {{trail.name}} $$']) {
+      const once = render(t, more);
+      expect(render(t, more)).toBe(once);
+    }
+    expect(render('{{trail.name}}{{tags}}', vars)).toBe('org-traila, b');
+    expect(render('{{flag}} {{obj}} {{trail.name.deeper}} {{n.x|zero}}', { flag: false, obj: { a: [1] }, n: 0, trail: vars.trail })).toBe('false {"a":[1]} <trail.name.deeper> zero');
+    expect(render('$& $1 {{trail.name}} $$', vars)).toBe('$& $1 org-trail $$');
+  });
+
   it('placeholders are the paths, fallbacks aside (the loader checks each path)', () => {
     expect(placeholders('{{trail.name}} {{logGroup.name|x y}}')).toEqual(['trail.name', 'logGroup.name']);
   });
