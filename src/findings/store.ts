@@ -51,6 +51,21 @@ export interface FindingCollector {
   add(f: Finding): void;
 }
 
+const frameworksTexts = new WeakMap<object, string>();
+
+/**
+ * JSON.stringify(f.frameworks), once per object: every finding of a rule shares the rule's
+ * mapping (engine/evaluate.ts), and the store and the page each need its text for every finding.
+ */
+export function frameworksText(frameworks: Finding['frameworks']): string {
+  let text = frameworksTexts.get(frameworks);
+  if (text === undefined) {
+    text = JSON.stringify(frameworks);
+    frameworksTexts.set(frameworks, text);
+  }
+  return text;
+}
+
 /** A read-only sequence of findings in report order; iterated as often as needed. */
 export interface FindingSource extends Iterable<Finding> {
   readonly length: number;
@@ -199,7 +214,7 @@ export class FindingStore implements FindingSource {
     if (this.finished) throw new Error('FindingStore: add() after finish()');
     const i = this.count++;
     this.status.set(i, STATUSES.indexOf(f.status));
-    const frameworks = JSON.stringify(f.frameworks);
+    const frameworks = frameworksText(f.frameworks);
     this.rule.set(i, this.rules.id(`${f.ruleId}\n${f.title}\n${f.severity}\n${f.resource.type}\n${frameworks}`, () => ({ ruleId: f.ruleId, title: f.title, severity: f.severity, type: f.resource.type, frameworks: f.frameworks })));
     this.account.set(i, this.accounts.id(`${f.accountId}\n${f.accountName}`, () => ({ accountId: f.accountId, accountName: f.accountName })));
     this.waiver.set(i, f.waiver ? this.waivers.id(JSON.stringify(f.waiver), () => f.waiver) : 0);

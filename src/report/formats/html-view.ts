@@ -5,7 +5,7 @@
 import type { Rule } from '../../engine/load.js';
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
-import { FindingStore, type FindingCollector } from '../../findings/store.js';
+import { FindingStore, frameworksText, type FindingCollector } from '../../findings/store.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
 import { capStrings } from '../../util/cap-text.js';
 import { evaluatedReport, reportAccounts, type Report } from '../report.js';
@@ -340,7 +340,7 @@ function encodeFinding(f: ReportFinding, st: StringTable, fingerprint: number, r
     st.id(name!),
     st.id(f.title),
     ...bodies.map((t) => st.id(t!)),
-    st.id(JSON.stringify(f.frameworks)),
+    st.id(frameworksText(f.frameworks)),
     f.waiver ? st.id(JSON.stringify(f.waiver)) : -1,
     canTemplate ? 1 : 0,
   ];
