@@ -213,13 +213,25 @@ function closeness(vars: Record<string, unknown>): number {
 }
 
 /** The facts a verdict read: every `variable.field` its expressions name, with its value. */
+/** The facts each rule's expressions read (`owner.property`), found once per rule, not per finding. */
+const evidenceRefs = new WeakMap<Rule, [owner: string, property: string][]>();
+
+function refsOf(rule: Rule): [owner: string, property: string][] {
+  let refs = evidenceRefs.get(rule);
+  if (!refs) {
+    const text = `${rule.when ?? ''} ${rule.assert}`.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    refs = [...text.matchAll(/(?<![\w.])(trail|bucket|key|topic|logGroup|stream|eventDataStore|recorder|account|region|organization|params)\.([a-zA-Z_]\w*)/g)].map((m) => [m[1]!, m[2]!]);
+    evidenceRefs.set(rule, refs);
+  }
+  return refs;
+}
+
 function evidence(rule: Rule, vars: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const text = `${rule.when ?? ''} ${rule.assert}`.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  for (const m of text.matchAll(/(?<![\w.])(trail|bucket|key|topic|logGroup|stream|eventDataStore|recorder|account|region|organization|params)\.([a-zA-Z_]\w*)/g)) {
-    const owner = vars[m[1]!];
-    if (owner && typeof owner === 'object') out[`${m[1]}.${m[2]}`] = (owner as Record<string, unknown>)[m[2]!] ?? null;
-    else out[m[1]!] = owner ?? null;
+  for (const [name, property] of refsOf(rule)) {
+    const owner = vars[name];
+    if (owner && typeof owner === 'object') out[`${name}.${property}`] = (owner as Record<string, unknown>)[property] ?? null;
+    else out[name] = owner ?? null;
   }
   const trail = vars.trail as { arn?: string } | undefined;
   const recorder = vars.recorder as { arn?: string; kind?: string } | undefined;
