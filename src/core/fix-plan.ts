@@ -96,10 +96,14 @@ function leadingRemediation(fs: readonly Fixable[]): string {
   const perRule = new Map<string, number>();
   for (const f of fs) perRule.set(f.ruleId, (perRule.get(f.ruleId) ?? 0) + 1);
   const rank = (f: Fixable) => SEVERITIES.indexOf(f.severity);
-  const lead = fs
-    .filter((f) => f.remediation)
-    .sort((a, b) => perRule.get(b.ruleId)! - perRule.get(a.ruleId)! || rank(a) - rank(b) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint))[0];
-  return lead?.remediation?.summary ?? '';
+  // Ordered first, then the first with a remediation taken: a spilled store's findings read their
+  // remediation back from disk when asked (findings/store.ts), so it is asked of one finding, not all.
+  const ordered = [...fs].sort((a, b) => perRule.get(b.ruleId)! - perRule.get(a.ruleId)! || rank(a) - rank(b) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+  for (const f of ordered) {
+    const remediation = f.remediation;
+    if (remediation) return remediation.summary;
+  }
+  return '';
 }
 
 function titleOf(on: FixTarget, name: string, verb: string | undefined, accountNames: Map<string, string>, accounts: string[]): string {

@@ -57,6 +57,31 @@ describe('FindingStore', () => {
     store.dispose();
   });
 
+  it('reads a notable finding\'s remediation back from its record, held or spilled, and shares what many name', () => {
+    const on = (i: number) => ({ kind: 'log-group' as const, target: `arn:aws:logs:eu-west-1:1:log-group:g${i % 3}:*`, accountId: '1' });
+    const all = ['a-rule', 'b-rule'].flatMap((r) =>
+      Array.from({ length: 400 }, (_, i) => {
+        const f = finding(r, i, { fixedOn: STATUSES[i % 4] === 'FAIL' ? on(i) : null });
+        return f.remediation ? { ...f, remediation: { ...f.remediation, summary: `fix ${r} ${i} «ünïcode»` } } : f;
+      }),
+    );
+    for (const holdUpTo of [0, 100_000]) {
+      const store = new FindingStore(scratch(), { holdUpTo });
+      for (const f of all) store.add(f);
+      expect(() => store.notable[0]!.remediation).toThrow(/before finish/);
+      store.finish();
+      const expected = all.filter((f) => f.status !== 'PASS').map(notableOf);
+      // Every property, the remediation among them, in the same order: as a copy and as JSON.
+      expect(store.notable.map((n) => ({ ...n }))).toEqual(expected);
+      expect(JSON.stringify(store.notable)).toBe(JSON.stringify(expected));
+      expect(store.notable.filter((n) => n.remediation).map((n) => n.remediation!.summary)).toEqual(all.filter((f) => f.remediation).map((f) => f.remediation!.summary));
+      // One fixedOn object per distinct target, not one per finding.
+      expect(new Set(store.notable.flatMap((n) => (n.fixedOn ? [n.fixedOn] : []))).size).toBe(3);
+      store.dispose();
+      expect(() => store.notable[0]!.remediation).toThrow(/after dispose/);
+    }
+  });
+
   it('gives the heads (status, severity, waiver, rule, account) of every finding without reading the file', () => {
     const all = sample(300);
     const store = new FindingStore(scratch(), { holdUpTo: 0 });

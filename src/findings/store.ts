@@ -5,14 +5,15 @@
 // 10,000 accounts (about 470,000 findings, several hundred megabytes as objects) never holds them
 // all. What stays in memory per finding is a few bytes of columns (status, severity, waiver, rule
 // and account), enough for every count, score and framework view the formats derive, and the
-// FAIL, ERROR and NOT_APPLICABLE findings themselves (a few percent), which the fix plan, the gate
-// and the summaries name one by one.
+// FAIL, ERROR and NOT_APPLICABLE findings without their texts (NotableFinding), which the fix plan,
+// the gate and the summaries name one by one; a spilled one reads its remediation summary back
+// from the file when asked.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { ResourceRef } from '../engine/view.js';
 import { createTempDirSync, removeTempDirSync } from '../util/atomic-write.js';
-import { STATUSES, type Finding, type RenderedRemediation, type Status, type Waiver } from './finding.js';
+import { STATUSES, type Finding, type FixTarget, type RenderedRemediation, type Status, type Waiver } from './finding.js';
 import { SEVERITIES, type Severity } from '../engine/rule-schema.js';
 
 /** What counts, scores and framework views read of a finding: everything but its texts and evidence. */
@@ -25,6 +26,59 @@ export type FindingHead = Pick<Finding, 'ruleId' | 'title' | 'severity' | 'statu
  * 10,000-account benchmark), each with its remediation rendered: they are not held whole either.
  */
 export type NotableFinding = Omit<Finding, 'message' | 'evidence' | 'frameworks' | 'remediation'> & { remediation: Pick<RenderedRemediation, 'summary'> | null };
+
+/**
+ * A notable finding of a spilled store. Its remediation summary (often hundreds of characters,
+ * rendered for each of hundreds of thousands of FAILs: most of what these held) is not kept: it is
+ * read back from the finding's record when asked, which only the fix plan does, once per action.
+ * Like every read of the store, only between finish() and dispose(). `remediation` is an own,
+ * enumerable property (an accessor shared by every instance), so copies and JSON carry it.
+ */
+class StoredNotable {
+  static readonly #remediation = {
+    get(this: StoredNotable): Pick<RenderedRemediation, 'summary'> | null {
+      if (this.#at < 0) return null;
+      const summary = this.#store.remediationSummaryAt(this.#at);
+      return summary === undefined ? null : { summary };
+    },
+    enumerable: true,
+  };
+  readonly #store: FindingStore;
+  /** The finding's index in the store, or -1 when it has no remediation. */
+  readonly #at: number;
+  // Declared, not defined as class fields: each is created where the constructor assigns it, in
+  // notableOf's order (class fields would all be created first, the accessor after them).
+  declare readonly fingerprint: string;
+  declare readonly ruleId: string;
+  declare readonly title: string;
+  declare readonly severity: Severity;
+  declare readonly status: Status;
+  declare readonly waiver: Waiver | null;
+  declare readonly accountId: string;
+  declare readonly accountName: string;
+  declare readonly region: string | null;
+  declare readonly resource: Finding['resource'];
+  declare readonly remediation: Pick<RenderedRemediation, 'summary'> | null;
+  declare readonly fixedOn: FixTarget | null;
+
+  constructor(store: FindingStore, at: number, f: Finding, fixedOn: FixTarget | null) {
+    this.#store = store;
+    this.#at = f.remediation ? at : -1;
+    // In notableOf's order: JSON and the key order of a copy are the same as for a held finding.
+    this.fingerprint = f.fingerprint;
+    this.ruleId = f.ruleId;
+    this.title = f.title;
+    this.severity = f.severity;
+    this.status = f.status;
+    this.waiver = f.waiver;
+    this.accountId = f.accountId;
+    this.accountName = f.accountName;
+    this.region = f.region;
+    this.resource = f.resource;
+    Object.defineProperty(this, 'remediation', StoredNotable.#remediation);
+    this.fixedOn = fixedOn;
+  }
+}
 
 export function notableOf(f: Finding): NotableFinding {
   return {
@@ -158,6 +212,8 @@ export class FindingStore implements FindingSource {
   private readonly waiver = new Column((n) => new Uint32Array(n));
   private readonly rules = new Table<RuleKey>();
   private readonly accounts = new Table<{ accountId: string; accountName: string }>();
+  /** What the notable findings' fixedOn name: many findings share one (an organization trail, a log group). */
+  private readonly fixTargets = new Table<FixTarget>();
   /** Index 0: no waiver. */
   private readonly waivers = new Table<Waiver | null>();
   /** Per rule id: its first and last finding's index. */
@@ -218,7 +274,11 @@ export class FindingStore implements FindingSource {
     this.rule.set(i, this.rules.id(`${f.ruleId}\n${f.title}\n${f.severity}\n${f.resource.type}\n${frameworks}`, () => ({ ruleId: f.ruleId, title: f.title, severity: f.severity, type: f.resource.type, frameworks: f.frameworks })));
     this.account.set(i, this.accounts.id(`${f.accountId}\n${f.accountName}`, () => ({ accountId: f.accountId, accountName: f.accountName })));
     this.waiver.set(i, f.waiver ? this.waivers.id(JSON.stringify(f.waiver), () => f.waiver) : 0);
-    if (f.status !== 'PASS') this.notableList.push(notableOf(f));
+    if (f.status !== 'PASS') {
+      const on = f.fixedOn;
+      const fixedOn = on ? this.fixTargets.items[this.fixTargets.id(`${on.kind}\n${on.target}\n${on.accountId}`, () => on)]! : null;
+      this.notableList.push(new StoredNotable(this, i, f, fixedOn));
+    }
     for (const c of this.collectors.values()) c.add(f);
     const range = this.ranges.get(f.ruleId);
     if (range && range.last !== i - 1) throw new Error(`FindingStore: the findings of ${f.ruleId} are not together (report order is by rule)`);
@@ -340,6 +400,18 @@ export class FindingStore implements FindingSource {
     }
     const rest = decoder.end();
     if (rest) yield rest;
+  }
+
+  /** The remediation summary of the finding at index i (a spilled one is read back from its record). */
+  remediationSummaryAt(i: number): string | undefined {
+    this.checkReadable();
+    if (i < 0 || i >= this.count) throw new RangeError(`FindingStore: no finding ${i}`);
+    if (this.held) return this.held[i]!.remediation?.summary;
+    const start = this.offset.data[i]!;
+    const end = (i + 1 < this.count ? this.offset.data[i + 1]! : this.bytes) - SEPARATOR_BYTES;
+    const buf = Buffer.allocUnsafe(end - start);
+    this.read(buf, 0, buf.length, start);
+    return (JSON.parse(buf.toString('utf8')) as Finding).remediation?.summary;
   }
 
   /** The findings first..last (indexes), parsed a record at a time. */

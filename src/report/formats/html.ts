@@ -179,8 +179,11 @@ export const MAX_ACTION_FINDINGS = 50;
 /** The fix plan, first in the page: each action expands to the findings it resolves. */
 function actionsView(report: EvaluatedReport) {
   const all = report.actions ?? [];
-  // An action's findings are FAIL or ERROR: the notable ones, held in memory.
-  const byFingerprint = new Map(report.findings.notable.map((f) => [f.fingerprint, f]));
+  // An action's findings are FAIL or ERROR: the notable ones, held in memory. Only those the page
+  // lists are looked up (at most MAX_HTML_ACTIONS x MAX_ACTION_FINDINGS), not every notable one.
+  const listed = new Set(all.slice(0, MAX_HTML_ACTIONS).flatMap((a) => a.findings.slice(0, MAX_ACTION_FINDINGS)));
+  const byFingerprint = new Map<string, (typeof report.findings.notable)[number]>();
+  for (const f of report.findings.notable) if (listed.has(f.fingerprint)) byFingerprint.set(f.fingerprint, f);
   return {
     actionsTotal: all.length,
     actionsMore: all.length > MAX_HTML_ACTIONS,
