@@ -2,6 +2,7 @@
 // of a really evaluated snapshot (FAIL, ERROR, NOT_APPLICABLE and PASS, hostile names), each
 // checked against its published schema or XSD and for the escaping its consumers need.
 import { materialize } from '../../src/report/report.js';
+import { findingList } from '../../src/findings/store.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InMemoryOutcome as Outcome } from '../../src/core/pipeline.js';
 import { CSV_COLUMNS, csvField, neutralizeFormula, renderCsv } from '../../src/report/formats/csv.js';
@@ -508,5 +509,33 @@ describe('asff', () => {
   it('is registered as --format asff writing report.asff.json', () => {
     expect(reportFormat('asff')?.file).toBe('report.asff.json');
     expect(['csv', 'sarif', 'junit', 'ocsf', 'md'].map((n) => reportFormat(n)?.file)).toEqual(['report.csv', 'report.sarif', 'report.junit.xml', 'report.ocsf.json', 'report.md']);
+  });
+});
+
+describe('a large report', () => {
+  it('is written by csv, junit, ocsf and asff as chunks of a few megabytes, never as one string (at 10,000 accounts each is larger than a string can be)', async () => {
+    // The fixture's findings again and again, each copy a resource of its own: more than two chunks of every format.
+    const copies = Math.ceil((13 << 20) / Math.min(renderCsv(input).length, renderJunit(input).length, renderOcsf(input).length, renderAsff(input).length));
+    const many = Array.from({ length: copies }, (_, k) =>
+      outcome.report.findings.map((f) => ({ ...f, fingerprint: `${f.fingerprint}${k}`, resource: { ...f.resource, id: `${f.resource.id}/${k}` } })),
+    ).flat();
+    const large: RenderInput = { ...input, report: { ...outcome.report, findings: findingList(many) } };
+    const texts: Record<string, string> = {};
+    for (const name of ['csv', 'junit', 'ocsf', 'asff']) {
+      const rendered = await reportFormat(name)!.render(large);
+      expect(typeof rendered, name).not.toBe('string');
+      const chunks = [...(rendered as Iterable<string>)];
+      expect(chunks.length, name).toBeGreaterThan(2);
+      // A chunk is closed past 4 M characters: at most one piece (a row, a test case, an item) beyond.
+      for (const c of chunks) expect(c.length, name).toBeLessThan((4 << 20) + (1 << 16));
+      texts[name] = chunks.join('');
+    }
+    // Whole again, each is what its consumers read, with every finding in it.
+    expect(parseCsv(texts.csv!)).toHaveLength(many.length + 1);
+    expect(JSON.parse(texts.ocsf!)).toHaveLength(many.length);
+    expect(validateAsff(texts.asff!)).toEqual([]);
+    expect(JSON.parse(texts.asff!)).toHaveLength(many.length);
+    expect(await validateJunit(texts.junit!)).toEqual([]);
+    expect(texts.junit!.match(/<testcase /g)).toHaveLength(many.length);
   });
 });

@@ -7,7 +7,7 @@
 // ProductFields at most 50 pairs (key 128, value 2048), RelatedRequirements at most 32.
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
-import { compareFindings, jsonArrayLines } from './shared.js';
+import { compareFindings, jsonArrayChunks } from './shared.js';
 import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -112,7 +112,12 @@ function homeRegion(scanned: string[], partition: string): string {
   return scanned.includes(global) || !scanned.length ? global : scanned[0]!;
 }
 
-export function renderAsff({ report: given, snapshot }: RenderInput): string {
+export function renderAsff(input: RenderInput): string {
+  return [...asffChunks(input)].join('');
+}
+
+/** The ASFF array as chunks: each finding converted as it is written, never the whole file as one string. */
+export function asffChunks({ report: given, snapshot }: RenderInput): Iterable<string> {
   // Sorted by status first: every finding is held while the file is rendered.
   const report = inMemory(given);
   const opts = {
@@ -121,13 +126,12 @@ export function renderAsff({ report: given, snapshot }: RenderInput): string {
     importer: snapshot.caller.accountId,
     homeRegion: homeRegion(report.scope.regions, snapshot.partition),
   };
-  const findings = [...report.findings].sort(compareFindings).map((f) => finding(f, report, opts));
-  return jsonArrayLines(findings);
+  return jsonArrayChunks([...report.findings].sort(compareFindings), (f) => finding(f, report, opts));
 }
 
 export const asffFormat: ReportFormat = {
   name: 'asff',
   file: 'report.asff.json',
-  render: renderAsff,
+  render: asffChunks,
   holdsFindings: true,
 };

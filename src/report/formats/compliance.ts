@@ -7,6 +7,7 @@ import { complianceView, type FrameworkCompliance } from '../compliance.js';
 import { frameworkCatalogue } from '../frameworks.js';
 import { evaluatedReport, type EvaluatedReport } from '../report.js';
 import { csvField } from './csv.js';
+import { chunked } from './shared.js';
 import type { RenderInput, ReportFormat } from './types.js';
 
 export const COMPLIANCE_COLUMNS = [
@@ -32,12 +33,17 @@ export const ALL_ACCOUNTS = 'all';
 
 const fileOf = (framework: string) => `report.compliance.${framework}.csv`;
 
-function rows(report: EvaluatedReport, fw: FrameworkCompliance): string[][] {
+/** A framework's rows, made one at a time: a control has a row per account (millions at 10,000 accounts). */
+function* rows(report: EvaluatedReport, fw: FrameworkCompliance): Generator<string[]> {
   const provenance = [report.generatedAt, report.tool.version, report.scope.organizationId ?? ''];
-  return fw.controls.flatMap((c) => {
+  for (const c of fw.controls) {
     const head = [fw.id, c.id, c.title ?? ''];
-    if (c.status === 'NOT_COVERED') return [[...head, ALL_ACCOUNTS, '', c.status, '0', '0', '0', '0', '', c.notCovered ?? '', ...provenance]];
-    return c.accounts.map((a) => [
+    if (c.status === 'NOT_COVERED') {
+      yield [...head, ALL_ACCOUNTS, '', c.status, '0', '0', '0', '0', '', c.notCovered ?? '', ...provenance];
+      continue;
+    }
+    for (const a of c.accounts)
+      yield [
       ...head,
       a.accountId,
       a.accountName,
@@ -46,19 +52,32 @@ function rows(report: EvaluatedReport, fw: FrameworkCompliance): string[][] {
       String(a.counts.ERROR),
       String(a.counts.PASS),
       String(a.counts.NOT_APPLICABLE),
-      c.rules.join(' '),
-      '',
-      ...provenance,
-    ]);
-  });
+        c.rules.join(' '),
+        '',
+        ...provenance,
+      ];
+  }
 }
 
-const csv = (lines: string[][]) => `${[[...COMPLIANCE_COLUMNS], ...lines].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+/** The CSV of these rows as chunks (report.compliance.csv is hundreds of megabytes at 10,000 accounts). */
+function csvChunks(lines: Iterable<string[]>): Iterable<string> {
+  return chunked(
+    (function* () {
+      yield `${COMPLIANCE_COLUMNS.map(csvField).join(',')}\r\n`;
+      for (const r of lines) yield `${r.map(csvField).join(',')}\r\n`;
+    })(),
+  );
+}
+
+/** One CSV per framework of the report (only the chosen one under --framework), by file name, as chunks. */
+function complianceFileChunks({ report: given, rules }: Pick<RenderInput, 'report' | 'rules'>): [file: string, chunks: Iterable<string>][] {
+  const report = evaluatedReport(given);
+  return complianceView({ report, rules }).map((fw) => [fileOf(fw.id), csvChunks(rows(report, fw))]);
+}
 
 /** One CSV per framework of the report (only the chosen one under --framework), by file name. */
-export function renderComplianceFiles({ report: given, rules }: Pick<RenderInput, 'report' | 'rules'>): [file: string, text: string][] {
-  const report = evaluatedReport(given);
-  return complianceView({ report, rules }).map((fw) => [fileOf(fw.id), csv(rows(report, fw))]);
+export function renderComplianceFiles(input: Pick<RenderInput, 'report' | 'rules'>): [file: string, text: string][] {
+  return complianceFileChunks(input).map(([file, chunks]) => [file, [...chunks].join('')]);
 }
 
 export const complianceFormat: ReportFormat = {
@@ -66,11 +85,16 @@ export const complianceFormat: ReportFormat = {
   file: 'report.compliance.csv',
   render: ({ report: given, rules }) => {
     const report = evaluatedReport(given);
-    return csv(complianceView({ report, rules }).flatMap((fw) => rows(report, fw)));
+    const frameworks = complianceView({ report, rules });
+    return csvChunks(
+      (function* () {
+        for (const fw of frameworks) yield* rows(report, fw);
+      })(),
+    );
   },
   extraFiles: {
     // Every name a run may write, so the files of an older run's other frameworks go with it.
     names: () => [...frameworkCatalogue().keys()].map(fileOf),
-    render: renderComplianceFiles,
+    render: complianceFileChunks,
   },
 };

@@ -3,7 +3,7 @@
 // neutralized: account and resource names come from the scanned organization, so they are
 // attacker-controlled text as far as the person opening the file is concerned.
 import type { Report } from '../report.js';
-import { compareFindings, compareText } from './shared.js';
+import { chunked, compareFindings, compareText } from './shared.js';
 import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -113,7 +113,12 @@ function row(report: Report, ctx: Context, f: Finding): string[] {
   return CSV_COLUMNS.map((c) => cells[c]);
 }
 
-export function renderCsv({ report: given, snapshot, rules }: Pick<RenderInput, 'report' | 'snapshot' | 'rules'>): string {
+export function renderCsv(input: Pick<RenderInput, 'report' | 'snapshot' | 'rules'>): string {
+  return [...csvChunks(input)].join('');
+}
+
+/** The CSV as chunks: at 10,000 accounts it is larger than one string can be. */
+export function csvChunks({ report: given, snapshot, rules }: Pick<RenderInput, 'report' | 'snapshot' | 'rules'>): Iterable<string> {
   // Sorted by status first: every finding is held while the file is rendered.
   const report = inMemory(given);
   const ctx: Context = {
@@ -121,14 +126,18 @@ export function renderCsv({ report: given, snapshot, rules }: Pick<RenderInput, 
     rules: new Map(rules.map((r) => [r.id, { rationale: r.rationale, references: r.references }])),
     tags: new Map<string, Record<string, string> | null>([...snapshot.trails.map((t) => [t.arn, t.tags] as const), ...snapshot.accounts.map((a) => [a.id, a.tags] as const)]),
   };
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const f of [...report.findings].sort(compareFindings)) lines.push(row(report, ctx, f).map(csvField).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  const sorted = [...report.findings].sort(compareFindings);
+  return chunked(
+    (function* () {
+      yield `${CSV_COLUMNS.join(',')}\r\n`;
+      for (const f of sorted) yield `${row(report, ctx, f).map(csvField).join(',')}\r\n`;
+    })(),
+  );
 }
 
 export const csvFormat: ReportFormat = {
   name: 'csv',
   file: 'report.csv',
-  render: (input) => renderCsv(input),
+  render: (input) => csvChunks(input),
   holdsFindings: true,
 };

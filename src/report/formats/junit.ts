@@ -8,7 +8,7 @@
 //                     never reported as one; skipped keeps it visible and out of the failure count.
 //   PASS           -> a plain <testcase>
 import type { Report } from '../report.js';
-import { compareText } from './shared.js';
+import { chunked, compareText } from './shared.js';
 import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -77,7 +77,12 @@ export function junitCounts(findings: Finding[]): Counts {
   };
 }
 
-export function renderJunit({ report: given }: RenderInput): string {
+export function renderJunit(input: RenderInput): string {
+  return [...junitChunks(input)].join('');
+}
+
+/** The JUnit XML as chunks: each test case written as it is made, never the whole file as one string. */
+export function junitChunks({ report: given }: RenderInput): Iterable<string> {
   // Grouped by rule and sorted by account: every finding is held while the file is rendered.
   const report = inMemory(given);
   const byRule = new Map<string, Finding[]>();
@@ -97,30 +102,33 @@ export function renderJunit({ report: given }: RenderInput): string {
     generatedAt: report.generatedAt,
     snapshotTakenAt: report.snapshotTakenAt,
   };
-  const suites = [...byRule.entries()]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([ruleId, findings]) => {
-      const first = findings[0]!;
-      const cases = [...findings].sort((a, b) => compareText(a.accountId, b.accountId) || compareText(a.resource.id, b.resource.id));
-      const props = { ...provenance, 'rule.title': first.title, 'rule.severity': first.severity };
-      const properties = Object.entries(props)
-        .map(([name, value]) => `      <property${attrs({ name, value })}/>`)
-        .join('\n');
-      return [
-        `  <testsuite${attrs({ name: ruleId, ...junitCounts(findings), time: '0', timestamp })}>`,
-        `    <properties>\n${properties}\n    </properties>`,
-        ...cases.map(testcase),
-        '  </testsuite>',
-      ].join('\n');
-    });
   const total = junitCounts(report.findings);
   const root = attrs({ name: `trailwarden ${report.tool.version}`, tests: total.tests, failures: total.failures, errors: total.errors, time: '0' });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${root}>\n${suites.join('\n')}\n</testsuites>\n`;
+  const rules = [...byRule.entries()].sort(([a], [b]) => compareText(a, b));
+  return chunked(
+    (function* () {
+      yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${root}>\n`;
+      for (const [i, [ruleId, findings]] of rules.entries()) {
+        const first = findings[0]!;
+        const cases = [...findings].sort((a, b) => compareText(a.accountId, b.accountId) || compareText(a.resource.id, b.resource.id));
+        const props = { ...provenance, 'rule.title': first.title, 'rule.severity': first.severity };
+        const properties = Object.entries(props)
+          .map(([name, value]) => `      <property${attrs({ name, value })}/>`)
+          .join('\n');
+        // One suite's lines, each after a newline but the first of the file's suites.
+        yield `${i ? '\n' : ''}  <testsuite${attrs({ name: ruleId, ...junitCounts(findings), time: '0', timestamp })}>`;
+        yield `\n    <properties>\n${properties}\n    </properties>`;
+        for (const c of cases) yield `\n${testcase(c)}`;
+        yield '\n  </testsuite>';
+      }
+      yield '\n</testsuites>\n';
+    })(),
+  );
 }
 
 export const junitFormat: ReportFormat = {
   name: 'junit',
   file: 'report.junit.xml',
-  render: renderJunit,
+  render: junitChunks,
   holdsFindings: true,
 };

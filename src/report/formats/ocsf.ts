@@ -6,7 +6,7 @@
 // finding.json, base_event.json, objects/compliance.json, finding_info.json, resource_details.json).
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
-import { compareFindings, jsonArrayLines } from './shared.js';
+import { compareFindings, jsonArrayChunks } from './shared.js';
 import { inMemory, type RenderInput, type ReportFormat } from './types.js';
 
 type Finding = Report['findings'][number];
@@ -128,17 +128,21 @@ function event(f: Finding, report: Report, partition: string, references: string
   };
 }
 
-export function renderOcsf({ report: given, snapshot, rules }: RenderInput): string {
+export function renderOcsf(input: RenderInput): string {
+  return [...ocsfChunks(input)].join('');
+}
+
+/** The OCSF array as chunks: each event made as it is written, never the whole file as one string. */
+export function ocsfChunks({ report: given, snapshot, rules }: RenderInput): Iterable<string> {
   // Sorted by status first: every finding is held while the file is rendered.
   const report = inMemory(given);
   const references = new Map(rules.map((r) => [r.id, r.references]));
-  const events = [...report.findings].sort(compareFindings).map((f) => event(f, report, snapshot.partition, references.get(f.ruleId) ?? []));
-  return jsonArrayLines(events);
+  return jsonArrayChunks([...report.findings].sort(compareFindings), (f) => event(f, report, snapshot.partition, references.get(f.ruleId) ?? []));
 }
 
 export const ocsfFormat: ReportFormat = {
   name: 'ocsf',
   file: 'report.ocsf.json',
-  render: renderOcsf,
+  render: ocsfChunks,
   holdsFindings: true,
 };
