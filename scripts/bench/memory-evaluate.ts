@@ -76,8 +76,9 @@ phase(`evaluated (${outcome.report.findings.length} findings${spillDir ? ', spil
 async function consume(name: string): Promise<number> {
   const format = reportFormat(name)!;
   let chars = 0;
-  for (const chunk of await renderChunks(format, outcome)) chars += chunk.length;
-  for (const [, chunks] of renderExtraFiles(format, outcome)) for (const chunk of chunks) chars += chunk.length;
+  // Characters of a text chunk, bytes of a byte chunk (report.json's findings copied from the spill file).
+  for (const chunk of await renderChunks(format, outcome)) chars += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+  for (const [, chunks] of renderExtraFiles(format, outcome)) for (const chunk of chunks) chars += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
   return chars;
 }
 for (const name of prepared.formats) {

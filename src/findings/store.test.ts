@@ -139,6 +139,13 @@ describe('FindingStore', () => {
       store.finish();
       expect(store.spilled).toBe(holdUpTo === 0);
       expect(`{\n  "findings": [\n${[...store.reportJsonBody()].join('')}\n  ]\n}`).toBe(expected);
+      if (store.spilled) {
+        // The same text as bytes, each chunk copied before the next is asked for (its buffer is reused).
+        const parts: Buffer[] = [];
+        for (const b of store.reportJsonBodyBytes()!) parts.push(Buffer.from(b));
+        expect(parts.length).toBeGreaterThan(1);
+        expect(`{\n  "findings": [\n${Buffer.concat(parts).toString('utf8')}\n  ]\n}`).toBe(expected);
+      } else expect(store.reportJsonBodyBytes()).toBeNull();
       expect([...store]).toEqual(all);
       expect([...store.ofRule('b-rule')]).toEqual(all.filter((f) => f.ruleId === 'b-rule'));
       store.dispose();

@@ -390,16 +390,32 @@ export class FindingStore implements FindingSource {
       for (const [i, f] of this.held.entries()) yield `${i ? SEPARATOR : ''}${reportJsonText(f)}`;
       return;
     }
-    const end = this.bytes - SEPARATOR_BYTES;
-    const buf = Buffer.allocUnsafe(READ_BUFFER);
     const decoder = new StringDecoder('utf8');
-    for (let pos = 0; pos < end; ) {
-      const n = this.read(buf, 0, Math.min(READ_BUFFER, end - pos), pos);
-      pos += n;
-      yield decoder.write(buf.subarray(0, n));
-    }
+    for (const bytes of this.reportJsonBodyBytes()!) yield decoder.write(bytes);
     const rest = decoder.end();
     if (rest) yield rest;
+  }
+
+  /**
+   * reportJsonBody as the UTF-8 bytes of the file, a few megabytes a chunk (one may end inside a
+   * character): report.json is written from them as they are. Every chunk is the same buffer,
+   * filled again when the next is asked for: use each before asking for the next (a new 4 MB
+   * buffer for each of 500 chunks left hundreds of megabytes of them waiting for a collection).
+   * Only a spilled store has them; a held one gives null.
+   */
+  reportJsonBodyBytes(): Iterable<Uint8Array> | null {
+    this.checkReadable();
+    return this.held ? null : this.fileBytes(0, this.bytes - SEPARATOR_BYTES);
+  }
+
+  /** Bytes start..end of the spill file, READ_BUFFER at a time, read into one buffer again and again. */
+  private *fileBytes(start: number, end: number): Generator<Uint8Array> {
+    const buf = Buffer.allocUnsafe(Math.min(READ_BUFFER, end - start));
+    for (let pos = start; pos < end; ) {
+      const n = this.read(buf, 0, Math.min(buf.length, end - pos), pos);
+      pos += n;
+      yield buf.subarray(0, n);
+    }
   }
 
   /** The remediation summary of the finding at index i (a spilled one is read back from its record). */

@@ -66,7 +66,20 @@ interface ComplianceInput {
  * The frameworks of the report: only report.framework when the run chose one; otherwise every
  * framework with a control list or a rule mapped to it.
  */
-export function complianceView({ report: given, rules }: ComplianceInput, catalogue: ReadonlyMap<string, FrameworkControls> = frameworkCatalogue()): FrameworkCompliance[] {
+export function complianceView(input: ComplianceInput, catalogue: ReadonlyMap<string, FrameworkControls> = frameworkCatalogue()): FrameworkCompliance[] {
+  const frameworks = complianceFrameworks(input, catalogue);
+  return frameworks.ids.map((id) => frameworks.view(id));
+}
+
+/**
+ * complianceView's frameworks (`ids`, in its order), each counted only when its view is asked
+ * for: a view has a count per control and account (hundreds of megabytes of objects for all of
+ * them at 10,000 accounts), so a caller that uses each and lets it go holds one at a time.
+ */
+export function complianceFrameworks(
+  { report: given, rules }: ComplianceInput,
+  catalogue: ReadonlyMap<string, FrameworkControls> = frameworkCatalogue(),
+): { ids: string[]; view(id: string): FrameworkCompliance } {
   const report = evaluatedReport(given);
   const mapped = new Map<string, Map<string, Set<string>>>();
   const map = (fw: string, control: string, ruleId: string) => {
@@ -85,43 +98,49 @@ export function complianceView({ report: given, rules }: ComplianceInput, catalo
     known.add(f.accountId);
   }
 
-  // counts[framework][control][account]
-  const counts = new Map<string, Map<string, Map<string, StatusCounts>>>();
+  const ids = report.framework ? [report.framework] : [...new Set([...catalogue.keys(), ...mapped.keys()])].sort(natural);
+  return { ids, view: (fw) => frameworkView(report, fw, catalogue, mapped, accounts) };
+}
+
+function frameworkView(
+  report: ReturnType<typeof evaluatedReport>,
+  fw: string,
+  catalogue: ReadonlyMap<string, FrameworkControls>,
+  mapped: ReadonlyMap<string, Map<string, Set<string>>>,
+  accounts: readonly { id: string; name: string }[],
+): FrameworkCompliance {
+  // counts[control][account] of this framework
+  const counts = new Map<string, Map<string, StatusCounts>>();
   for (const f of report.findings.heads()) {
-    for (const [fw, ids] of Object.entries(f.frameworks)) {
-      const byControl = counts.get(fw) ?? counts.set(fw, new Map()).get(fw)!;
-      for (const id of new Set(ids)) {
-        const byAccount = byControl.get(id) ?? byControl.set(id, new Map()).get(id)!;
-        const c = byAccount.get(f.accountId) ?? byAccount.set(f.accountId, zero()).get(f.accountId)!;
-        c[f.status]++;
-      }
+    const ids = Object.hasOwn(f.frameworks, fw) ? f.frameworks[fw] : undefined;
+    if (!ids) continue;
+    for (const id of new Set(ids)) {
+      const byAccount = counts.get(id) ?? counts.set(id, new Map()).get(id)!;
+      const c = byAccount.get(f.accountId) ?? byAccount.set(f.accountId, zero()).get(f.accountId)!;
+      c[f.status]++;
     }
   }
-
-  const frameworks = report.framework ? [report.framework] : [...new Set([...catalogue.keys(), ...mapped.keys()])].sort(natural);
-  return frameworks.map((fw) => {
-    const list = catalogue.get(fw);
-    const controlsMapped = mapped.get(fw) ?? new Map<string, Set<string>>();
-    const listed = list?.controls ?? [];
-    const ids = [...new Set([...listed.map((c) => c.id), ...controlsMapped.keys()])].sort(natural);
-    const controls = ids.map((id): ControlView => {
-      const entry = listed.find((c) => c.id === id);
-      const ruleIds = [...(controlsMapped.get(id) ?? [])].sort();
-      const title = entry?.title ?? null;
-      if (!ruleIds.length) {
-        const notCovered = entry?.notCovered ?? 'no evaluated rule maps to this control (its rules are switched off or outside --framework)';
-        return { id, title, rules: [], notCovered, status: 'NOT_COVERED', counts: zero(), accounts: [] };
-      }
-      const byAccount = counts.get(fw)?.get(id) ?? new Map<string, StatusCounts>();
-      const total = zero();
-      const perAccount = accounts.map((a) => {
-        const c = byAccount.get(a.id) ?? zero();
-        for (const s of STATUSES) total[s] += c[s];
-        return { accountId: a.id, accountName: a.name, status: statusOf(c), counts: c };
-      });
-      return { id, title, rules: ruleIds, notCovered: null, status: statusOf(total), counts: total, accounts: perAccount };
+  const list = catalogue.get(fw);
+  const controlsMapped = mapped.get(fw) ?? new Map<string, Set<string>>();
+  const listed = list?.controls ?? [];
+  const ids = [...new Set([...listed.map((c) => c.id), ...controlsMapped.keys()])].sort(natural);
+  const controls = ids.map((id): ControlView => {
+    const entry = listed.find((c) => c.id === id);
+    const ruleIds = [...(controlsMapped.get(id) ?? [])].sort();
+    const title = entry?.title ?? null;
+    if (!ruleIds.length) {
+      const notCovered = entry?.notCovered ?? 'no evaluated rule maps to this control (its rules are switched off or outside --framework)';
+      return { id, title, rules: [], notCovered, status: 'NOT_COVERED', counts: zero(), accounts: [] };
+    }
+    const byAccount = counts.get(id) ?? new Map<string, StatusCounts>();
+    const total = zero();
+    const perAccount = accounts.map((a) => {
+      const c = byAccount.get(a.id) ?? zero();
+      for (const s of STATUSES) total[s] += c[s];
+      return { accountId: a.id, accountName: a.name, status: statusOf(c), counts: c };
     });
-    const controlCounts = Object.fromEntries(CONTROL_STATUSES.map((s) => [s, controls.filter((c) => c.status === s).length])) as Record<ControlStatus, number>;
-    return { id: fw, name: list?.name ?? null, scope: list?.scope ?? null, controls, controlCounts };
+    return { id, title, rules: ruleIds, notCovered: null, status: statusOf(total), counts: total, accounts: perAccount };
   });
+  const controlCounts = Object.fromEntries(CONTROL_STATUSES.map((s) => [s, controls.filter((c) => c.status === s).length])) as Record<ControlStatus, number>;
+  return { id: fw, name: list?.name ?? null, scope: list?.scope ?? null, controls, controlCounts };
 }

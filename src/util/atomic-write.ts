@@ -166,13 +166,23 @@ export class AtomicFileSet {
     return staging;
   }
 
-  async stage(path: string, chunks: Iterable<string>): Promise<void> {
+  /** Text chunks are gathered to about 1 M characters a write; byte chunks are written as they are. */
+  async stage(path: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
     const tmp = join(await this.stagingDir(dirname(path)), basename(path));
     this.staged.push({ tmp, path });
     const file = await open(tmp, 'w');
+    const writeAll = async (bytes: Uint8Array) => {
+      for (let off = 0; off < bytes.length; ) off += (await file.write(bytes, off, bytes.length - off)).bytesWritten;
+    };
     try {
       let buffer = '';
       for (const chunk of chunks) {
+        if (typeof chunk !== 'string') {
+          if (buffer) await file.write(buffer);
+          buffer = '';
+          await writeAll(chunk);
+          continue;
+        }
         buffer += chunk;
         if (buffer.length >= 1 << 20) {
           await file.write(buffer);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSnapshot } from '../../src/inventory/load.js';
 import { evaluateSnapshot, gate, prepare, spillDirFor, type EvaluationFlags } from '../../src/core/pipeline.js';
-import { renderChunks, renderExtraFiles, reportFormat } from '../../src/report/formats/index.js';
+import { chunkTexts, renderChunks, renderExtraFiles, reportFormat } from '../../src/report/formats/index.js';
 import type { RenderInput } from '../../src/report/formats/index.js';
 import { reportJsonChunks } from '../../src/report/formats/json.js';
 import { FindingStore, notableOf } from '../../src/findings/store.js';
@@ -25,7 +25,7 @@ async function rendered(input: RenderInput, formats: string[]): Promise<Record<s
   const out: Record<string, string> = {};
   for (const name of formats) {
     const format = reportFormat(name)!;
-    out[format.file] = [...(await renderChunks(format, input))].join('');
+    out[format.file] = [...chunkTexts(await renderChunks(format, input))].join('');
     for (const [file, chunks] of renderExtraFiles(format, input)) out[file] = [...chunks].join('');
   }
   return out;

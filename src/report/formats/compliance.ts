@@ -3,7 +3,7 @@
 // account "all"), so the file lists the framework's whole scope, never only what was judged.
 // report.compliance.csv holds every framework's rows in one file. Cells are escaped and made
 // formula-safe as in report.csv: account names come from the scanned organization.
-import { complianceView, type FrameworkCompliance } from '../compliance.js';
+import { complianceFrameworks, type FrameworkCompliance } from '../compliance.js';
 import { frameworkCatalogue } from '../frameworks.js';
 import { evaluatedReport, type EvaluatedReport } from '../report.js';
 import { csvField } from './csv.js';
@@ -72,7 +72,16 @@ function csvChunks(lines: Iterable<string[]>): Iterable<string> {
 /** One CSV per framework of the report (only the chosen one under --framework), by file name, as chunks. */
 function complianceFileChunks({ report: given, rules }: Pick<RenderInput, 'report' | 'rules'>): [file: string, chunks: Iterable<string>][] {
   const report = evaluatedReport(given);
-  return complianceView({ report, rules }).map((fw) => [fileOf(fw.id), csvChunks(rows(report, fw))]);
+  const frameworks = complianceFrameworks({ report, rules });
+  // Each file's framework is counted when the file is written, and let go after it.
+  return frameworks.ids.map((id) => [
+    fileOf(id),
+    csvChunks(
+      (function* () {
+        yield* rows(report, frameworks.view(id));
+      })(),
+    ),
+  ]);
 }
 
 /** One CSV per framework of the report (only the chosen one under --framework), by file name. */
@@ -85,10 +94,10 @@ export const complianceFormat: ReportFormat = {
   file: 'report.compliance.csv',
   render: ({ report: given, rules }) => {
     const report = evaluatedReport(given);
-    const frameworks = complianceView({ report, rules });
+    const frameworks = complianceFrameworks({ report, rules });
     return csvChunks(
       (function* () {
-        for (const fw of frameworks) yield* rows(report, fw);
+        for (const id of frameworks.ids) yield* rows(report, frameworks.view(id));
       })(),
     );
   },

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { SEVERITIES } from '../../engine/rule-schema.js';
 import { STATUSES } from '../../findings/finding.js';
-import { complianceView, type FrameworkCompliance } from '../compliance.js';
+import { complianceFrameworks, type FrameworkCompliance } from '../compliance.js';
 import { scriptSafeJsonChunks } from './html-encode.js';
 import { historyView } from './html-history.js';
 import { integritySummary } from './html-integrity.js';
@@ -122,7 +122,9 @@ function page(input: RenderInput & { report: EvaluatedReport }): [head: string, 
   const t = templates();
   const placeholder = `\u0000page-data-${randomBytes(16).toString('hex')}\u0000`;
   const frameworks = frameworkTree(input);
-  const compliance = new Map(complianceView(input).map((fw) => [fw.id, fw]));
+  // Each framework's control summary from its view, one view at a time (see complianceFrameworks).
+  const compliance = complianceFrameworks(input);
+  const summaries = new Map(compliance.ids.map((id) => [id, controlSummary(compliance.view(id))]));
   const context = {
     title: `CloudTrail audit — ${report.scope.organizationId ?? report.scope.managementAccountId ?? snapshot.caller.accountId}`,
     csp: contentSecurityPolicy(t.css, t.js),
@@ -157,7 +159,7 @@ function page(input: RenderInput & { report: EvaluatedReport }): [head: string, 
     frameworks: frameworks.map((f) => ({
       ...f,
       name: FRAMEWORK_NAMES[f.id] ?? null,
-      summary: controlSummary(compliance.get(f.id)),
+      summary: summaries.get(f.id) ?? null,
       score: scoreView(f.id, f.score),
       controls: f.controls.map((c) => ({
         ...c,

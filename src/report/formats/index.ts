@@ -10,7 +10,7 @@ import { ocsfFormat } from './ocsf.js';
 import { sarifFormat } from './sarif.js';
 import type { ReportFormat } from './types.js';
 
-export { renderChunks, renderExtraFiles, renderText, type Rendered, type RenderInput, type ReportFormat } from './types.js';
+export { chunkTexts, renderChunks, renderExtraFiles, renderText, type Chunk, type Rendered, type RenderInput, type ReportFormat } from './types.js';
 
 export const REPORT_FORMATS: readonly ReportFormat[] = [
   jsonFormat,

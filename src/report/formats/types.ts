@@ -55,22 +55,45 @@ export interface CollectContext {
   rules: Rule[];
 }
 
-export type Rendered = string | Iterable<string>;
+/**
+ * A piece of a rendered file: text, or UTF-8 bytes as they are to be written (report.json's
+ * findings copied from the spill file, gigabytes at 10,000 accounts, are never decoded and
+ * encoded again). A byte chunk may end inside a character that the next byte chunk completes, and
+ * is only valid until the next chunk is asked for (its buffer is filled again): write, hash or
+ * decode each as it comes (chunkTexts), never collect them.
+ */
+export type Chunk = string | Uint8Array;
 
-/** The rendered text as chunks, whichever way the format produced it. */
-export async function renderChunks(format: ReportFormat, input: RenderInput): Promise<Iterable<string>> {
+export type Rendered = string | Iterable<Chunk>;
+
+/** The rendered file as chunks, whichever way the format produced it. */
+export async function renderChunks(format: ReportFormat, input: RenderInput): Promise<Iterable<Chunk>> {
   const r = await format.render(capped(input));
   return typeof r === 'string' ? [r] : r;
+}
+
+/** Chunks as text, in order: byte chunks decoded as one stream. */
+export function* chunkTexts(chunks: Iterable<Chunk>): Generator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (const chunk of chunks) {
+    if (typeof chunk === 'string') {
+      const rest = decoder.decode();
+      if (rest) yield rest;
+      yield chunk;
+    } else yield decoder.decode(chunk, { stream: true });
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
 }
 
 /** The rendered text as one string (for comparing and measuring; writing should use the chunks). */
 export async function renderText(format: ReportFormat, input: RenderInput): Promise<string> {
   const r = await format.render(capped(input));
-  return typeof r === 'string' ? r : [...r].join('');
+  return typeof r === 'string' ? r : [...chunkTexts(r)].join('');
 }
 
 /** The extra files of a format (see ReportFormat.extraFiles), rendered from the capped input. */
-export function renderExtraFiles(format: ReportFormat, input: RenderInput): [file: string, chunks: Iterable<string>][] {
+export function renderExtraFiles(format: ReportFormat, input: RenderInput): [file: string, chunks: Iterable<Chunk>][] {
   return (format.extraFiles?.render(capped(input)) ?? []).map(([file, r]) => [file, typeof r === 'string' ? [r] : r]);
 }
 
