@@ -238,7 +238,12 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
     });
     const history = prepared.history ? historyFor(prepared.history, report) : undefined;
     const dispose = () => store?.dispose();
-    return { report, notable: store && !statuses ? store.notable : notable, snapshot, rules, ...(history ? { history } : {}), dispose, ...(all ? { findings: all } : {}) };
+    const outcome = { report, notable, snapshot, rules, ...(history ? { history } : {}), dispose, ...(all ? { findings: all } : {}) };
+    // Spilled without --status, the store's notable findings, made when the gate asks: not held
+    // through rendering, and not enumerable, so that a copy of the outcome as a format's input
+    // (formats/types.ts, capped) does not make and keep them.
+    if (store && !statuses) Object.defineProperty(outcome, 'notable', { get: () => store.notable, enumerable: false });
+    return outcome;
   } catch (err) {
     store?.dispose();
     throw err;

@@ -61,7 +61,8 @@ describe('FindingStore', () => {
     const on = (i: number) => ({ kind: 'log-group' as const, target: `arn:aws:logs:eu-west-1:1:log-group:g${i % 3}:*`, accountId: '1' });
     const all = ['a-rule', 'b-rule'].flatMap((r) =>
       Array.from({ length: 400 }, (_, i) => {
-        const f = finding(r, i, { fixedOn: STATUSES[i % 4] === 'FAIL' ? on(i) : null });
+        // Fingerprints as findings have them (32 hex digits, kept packed) and others (kept as they are).
+        const f = finding(r, i, { fixedOn: STATUSES[i % 4] === 'FAIL' ? on(i) : null, ...(i % 3 ? { fingerprint: `${r === 'a-rule' ? 'a' : 'b'}${i.toString(16).padStart(31, '0')}` } : {}) });
         return f.remediation ? { ...f, remediation: { ...f.remediation, summary: `fix ${r} ${i} «ünïcode»` } } : f;
       }),
     );

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { ResourceRef } from '../engine/view.js';
 import { createTempDirSync, removeTempDirSync } from '../util/atomic-write.js';
+import { Fingerprints } from './fingerprints.js';
 import { STATUSES, type Finding, type FixTarget, type RenderedRemediation, type Status, type Waiver } from './finding.js';
 import { SEVERITIES, type Severity } from '../engine/rule-schema.js';
 
@@ -61,9 +62,9 @@ class StoredNotable {
   declare readonly remediation: Pick<RenderedRemediation, 'summary'> | null;
   declare readonly fixedOn: FixTarget | null;
 
-  constructor(store: FindingStore, at: number, f: Finding, fixedOn: FixTarget | null) {
+  constructor(store: FindingStore, at: number, f: Omit<NotableFinding, 'remediation' | 'fixedOn'>, fixedOn: FixTarget | null) {
     this.#store = store;
-    this.#at = f.remediation ? at : -1;
+    this.#at = at;
     // In notableOf's order: JSON and the key order of a copy are the same as for a held finding.
     this.fingerprint = f.fingerprint;
     this.ruleId = f.ruleId;
@@ -205,7 +206,21 @@ const READ_BUFFER = 4 << 20;
  */
 export class FindingStore implements FindingSource {
   private count = 0;
-  private readonly notableList: NotableFinding[] = [];
+  /**
+   * The notable findings as columns (about 35 bytes each and the resource, where the objects were
+   * 300): materialized each time `notable` is read. Per notable: its finding's index, whether it
+   * has a remediation, its fingerprint, region (regions index), resource, and fixedOn (index + 1
+   * into fixTargets, 0 for none).
+   */
+  private notableCount = 0;
+  private readonly notableAt = new Column((n) => new Uint32Array(n));
+  private readonly notableRemediated = new Column((n) => new Uint8Array(n));
+  private readonly notableFingerprints = new Fingerprints();
+  private readonly notableRegion = new Column((n) => new Uint32Array(n));
+  private readonly notableResources: Finding['resource'][] = [];
+  private readonly notableFixedOn = new Column((n) => new Uint32Array(n));
+  /** Index 0: no region. */
+  private readonly regions = new Table<string | null>();
   private readonly status = new Column((n) => new Uint8Array(n));
   private readonly rule = new Column((n) => new Uint32Array(n));
   private readonly account = new Column((n) => new Uint32Array(n));
@@ -242,6 +257,7 @@ export class FindingStore implements FindingSource {
    */
   constructor(spillDir: string, options: { holdUpTo?: number; collectors?: ReadonlyMap<string, FindingCollector> } = {}) {
     this.waivers.id('', () => null);
+    this.regions.id('', () => null);
     this.spillDir = spillDir;
     this.holdUpTo = options.holdUpTo ?? HOLD_UP_TO;
     this.collectors = options.collectors ?? new Map();
@@ -262,8 +278,33 @@ export class FindingStore implements FindingSource {
     return this.count;
   }
 
+  /** The notable findings in report order, made again from the columns at each read (a new array). */
   get notable(): readonly NotableFinding[] {
-    return this.notableList;
+    const out: NotableFinding[] = new Array<NotableFinding>(this.notableCount);
+    for (let k = 0; k < this.notableCount; k++) {
+      const i = this.notableAt.data[k]!;
+      const r = this.rules.items[this.rule.data[i]!]!;
+      const a = this.accounts.items[this.account.data[i]!]!;
+      const on = this.notableFixedOn.data[k]!;
+      out[k] = new StoredNotable(
+        this,
+        this.notableRemediated.data[k] ? i : -1,
+        {
+          fingerprint: this.notableFingerprints.at(k),
+          ruleId: r.ruleId,
+          title: r.title,
+          severity: r.severity,
+          status: STATUSES[this.status.data[i]!]!,
+          waiver: this.waivers.items[this.waiver.data[i]!]!,
+          accountId: a.accountId,
+          accountName: a.accountName,
+          region: this.regions.items[this.notableRegion.data[k]!]!,
+          resource: this.notableResources[k]!,
+        },
+        on ? this.fixTargets.items[on - 1]! : null,
+      );
+    }
+    return out;
   }
 
   add(f: Finding): void {
@@ -275,9 +316,14 @@ export class FindingStore implements FindingSource {
     this.account.set(i, this.accounts.id(`${f.accountId}\n${f.accountName}`, () => ({ accountId: f.accountId, accountName: f.accountName })));
     this.waiver.set(i, f.waiver ? this.waivers.id(JSON.stringify(f.waiver), () => f.waiver) : 0);
     if (f.status !== 'PASS') {
+      const k = this.notableCount++;
       const on = f.fixedOn;
-      const fixedOn = on ? this.fixTargets.items[this.fixTargets.id(`${on.kind}\n${on.target}\n${on.accountId}`, () => on)]! : null;
-      this.notableList.push(new StoredNotable(this, i, f, fixedOn));
+      this.notableAt.set(k, i);
+      this.notableRemediated.set(k, f.remediation ? 1 : 0);
+      this.notableFingerprints.add(f.fingerprint);
+      this.notableRegion.set(k, f.region === null ? 0 : this.regions.id(`r${f.region}`, () => f.region));
+      this.notableResources.push(f.resource);
+      this.notableFixedOn.set(k, on ? this.fixTargets.id(`${on.kind}\n${on.target}\n${on.accountId}`, () => on) + 1 : 0);
     }
     for (const c of this.collectors.values()) c.add(f);
     const range = this.ranges.get(f.ruleId);

@@ -5,6 +5,7 @@
 import type { Rule } from '../../engine/load.js';
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
+import { Fingerprints } from '../../findings/fingerprints.js';
 import { FindingStore, frameworksText, type FindingCollector } from '../../findings/store.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
 import { capStrings } from '../../util/cap-text.js';
@@ -148,6 +149,7 @@ export class PageFindings implements FindingCollector {
   private readonly accountIndex: Map<string, number>;
   private readonly ruleIndex = new Map<string, number>();
   private readonly rows = new PackedRows();
+  /** One per finding, packed: in the string table 470,000 of them were ~50 MB at 10,000 accounts. */
   readonly fingerprints = new Fingerprints();
 
   constructor(accounts: Report['accounts'], rules: readonly Rule[]) {
@@ -250,36 +252,6 @@ export function pageData({ report: given, snapshot, rules }: RenderInput): Recor
     fingerprints: new LazyItems(() => page.fingerprints.items()),
     logIntegrity,
   };
-}
-
-/**
- * The page's fingerprints, one per finding: 16 bytes each when it is 32 lowercase hex digits, as
- * findings/finding.ts makes them (any other kept as it is). Unique to each finding, they gain
- * nothing from the string table, where 470,000 of them were ~50 MB at 10,000 accounts.
- */
-class Fingerprints {
-  private static readonly BYTES = 16;
-  private data = Buffer.alloc(Fingerprints.BYTES * 1024);
-  private count = 0;
-  private readonly other = new Map<number, string>();
-
-  /** Its index in the page's `fingerprints`. */
-  add(fingerprint: string): number {
-    const i = this.count++;
-    const at = i * Fingerprints.BYTES;
-    if (at + Fingerprints.BYTES > this.data.length) {
-      const next = Buffer.alloc(this.data.length * 2);
-      this.data.copy(next);
-      this.data = next;
-    }
-    if (/^[0-9a-f]{32}$/.test(fingerprint)) this.data.write(fingerprint, at, Fingerprints.BYTES, 'hex');
-    else this.other.set(i, fingerprint);
-    return i;
-  }
-
-  *items(): Generator<string> {
-    for (let i = 0; i < this.count; i++) yield this.other.get(i) ?? this.data.toString('hex', i * Fingerprints.BYTES, (i + 1) * Fingerprints.BYTES);
-  }
 }
 
 /** Rows of integers in one growing Int32Array, each prefixed by its length. */
