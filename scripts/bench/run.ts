@@ -15,6 +15,7 @@ import { CallCounter } from '../../src/collect/observer.js';
 import { scan } from '../../src/collect/scan.js';
 import { evaluateSnapshot, prepare, spillDirFor, writeReports } from '../../src/core/pipeline.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { prettyJsonChunks } from '../../src/util/json-chunks.js';
 import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
 import { flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
@@ -146,7 +147,8 @@ async function main(): Promise<void> {
     const scanPeakRssMb = peakRssMb();
 
     const t1 = performance.now();
-    await writeFileAtomic(join(out, 'snapshot.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
+    // As `trailwarden scan` writes it: in chunks (src/util/json-chunks.ts).
+    await writeFileAtomic(join(out, 'snapshot.json'), prettyJsonChunks(snapshot));
     const snapshotWriteSeconds = (performance.now() - t1) / 1000;
     const t2 = performance.now();
     // As `trailwarden scan` does: the findings spilled inside the output directory.

@@ -5,7 +5,7 @@ import { lstat, mkdir, open, rename, rm, rmdir, stat, writeFile } from 'node:fs/
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   // Known before it exists: an exit while it is written removes it (removeStagingSync).

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Snapshot } from '../../inventory/schema.js';
 import { mergeShards, ShardSetError } from '../../shard/merge.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { prettyJsonChunks } from '../../util/json-chunks.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import { loadSnapshotInput } from '../inputs.js';
 import type { CliIO } from '../io.js';
@@ -26,7 +27,7 @@ export async function runMerge(files: string[], flags: MergeFlags, io: CliIO): P
   // The merge is ours: a schema failure here is a bug, and is reported as one, not written.
   const snapshot = Snapshot.parse(merged.snapshot);
   const out = resolve(io.cwd, flags.out);
-  await writeFileAtomic(out, `${JSON.stringify(snapshot, null, 2)}\n`);
+  await writeFileAtomic(out, prettyJsonChunks(snapshot));
   if (!flags.quiet) {
     for (const note of merged.notes) io.stderr(`trailwarden: note: ${note}\n`);
     const scanned = snapshot.accounts.filter((a) => a.status === 'scanned').length;

@@ -1,6 +1,9 @@
 // What the machine formats share: one deterministic order of findings, and compact JSON arrays.
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Report } from '../report.js';
+import { chunked } from '../../util/chunked.js';
+
+export { chunked };
 
 type Finding = Report['findings'][number];
 
@@ -9,29 +12,6 @@ export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium'
 
 /** Code-unit order, not localeCompare: the same report sorts the same on every machine and locale. */
 export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Characters gathered into one chunk of a chunked rendering (about 4 MB of text). */
-const CHUNK_CHARS = 1 << 22;
-
-/**
- * Pieces of text joined into chunks of a few megabytes, in order: a file larger than one string
- * can be (V8's limit is about 512 M characters; a CSV of 10,000 accounts is larger) is written
- * chunk by chunk, and none of it is held whole.
- */
-export function* chunked(pieces: Iterable<string>, chunkChars = CHUNK_CHARS): Generator<string> {
-  let parts: string[] = [];
-  let chars = 0;
-  for (const p of pieces) {
-    parts.push(p);
-    chars += p.length;
-    if (chars >= chunkChars) {
-      yield parts.join('');
-      parts = [];
-      chars = 0;
-    }
-  }
-  if (parts.length) yield parts.join('');
-}
 
 /** jsonArrayLines as chunks (see chunked), each item turned into what is written as it comes. */
 export function jsonArrayChunks<T>(items: Iterable<T>, toJson: (item: T) => unknown = (item) => item): Generator<string> {
