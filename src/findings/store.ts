@@ -29,9 +29,10 @@ export type FindingHead = Pick<Finding, 'ruleId' | 'title' | 'severity' | 'statu
 export type NotableFinding = Omit<Finding, 'message' | 'evidence' | 'frameworks' | 'remediation'> & { remediation: Pick<RenderedRemediation, 'summary'> | null };
 
 /**
- * A notable finding of a spilled store. Its remediation summary (often hundreds of characters,
+ * A notable finding of a FindingStore. Its remediation summary (often hundreds of characters,
  * rendered for each of hundreds of thousands of FAILs: most of what these held) is not kept: it is
- * read back from the finding's record when asked, which only the fix plan does, once per action.
+ * read from the finding when asked (a spilled one's record in the file), which only the fix plan
+ * does, once per action.
  * Like every read of the store, only between finish() and dispose(). `remediation` is an own,
  * enumerable property (an accessor shared by every instance), so copies and JSON carry it.
  */
