@@ -284,21 +284,13 @@ export class FindingStore implements FindingSource {
     const out: NotableFinding[] = new Array<NotableFinding>(this.notableCount);
     for (let k = 0; k < this.notableCount; k++) {
       const i = this.notableAt.data[k]!;
-      const r = this.rules.items[this.rule.data[i]!]!;
-      const a = this.accounts.items[this.account.data[i]!]!;
       const on = this.notableFixedOn.data[k]!;
       out[k] = new StoredNotable(
         this,
         this.notableRemediated.data[k] ? i : -1,
         {
           fingerprint: this.notableFingerprints.at(k),
-          ruleId: r.ruleId,
-          title: r.title,
-          severity: r.severity,
-          status: STATUSES[this.status.data[i]!]!,
-          waiver: this.waivers.items[this.waiver.data[i]!]!,
-          accountId: a.accountId,
-          accountName: a.accountName,
+          ...this.columns(i),
           region: this.regions.items[this.notableRegion.data[k]!]!,
           resource: this.notableResources[k]!,
         },
@@ -388,7 +380,8 @@ export class FindingStore implements FindingSource {
     this.held = null;
   }
 
-  private head(i: number): FindingHead {
+  /** What the columns hold of finding i, in a finding's key order. */
+  private columns(i: number): Pick<Finding, 'ruleId' | 'title' | 'severity' | 'status' | 'waiver' | 'accountId' | 'accountName'> {
     const r = this.rules.items[this.rule.data[i]!]!;
     const a = this.accounts.items[this.account.data[i]!]!;
     return {
@@ -399,9 +392,12 @@ export class FindingStore implements FindingSource {
       waiver: this.waivers.items[this.waiver.data[i]!]!,
       accountId: a.accountId,
       accountName: a.accountName,
-      resource: { type: r.type },
-      frameworks: r.frameworks,
     };
+  }
+
+  private head(i: number): FindingHead {
+    const r = this.rules.items[this.rule.data[i]!]!;
+    return { ...this.columns(i), resource: { type: r.type }, frameworks: r.frameworks };
   }
 
   *heads(): Generator<FindingHead> {
