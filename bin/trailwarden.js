@@ -25,4 +25,5 @@ if (existsSync(compiled)) {
   register();
   mod = await import(new URL('../src/cli/main.ts', import.meta.url).href);
 }
-process.exitCode = await mod.runCli(process.argv.slice(2));
+// The bin's process may be replaced by a fresh image of itself (a scan evaluates in one: src/cli/handoff.ts).
+process.exitCode = await mod.runCli(process.argv.slice(2), mod.processIO({ replaceable: true }));

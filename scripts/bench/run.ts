@@ -2,25 +2,27 @@
 //                  [--account-rps r] [--concurrency C] [--account-concurrency A] [--json] [--timeline]
 //                  [--out DIR] [--raw-calls N] [--skip-reference] [--node-defaults]
 // Starts the synthetic AWS endpoint in a child process, runs a real scan against it in this
-// process, evaluates and renders the reports like `trailwarden scan` does, and prints the
-// figures docs/performance.md records. With --json the last stdout line is one JSON object.
-// After the reports it replays the scan's requests as the raw baseline (raw-baseline.ts), and,
-// when the endpoint throttles, scans the same organization again without throttling, so both
-// walls come from one run.
+// process, and evaluates and renders the reports like `trailwarden scan` does: the snapshot handed
+// to a fresh image of this process (execve), which reads it, evaluates and writes the reports, and
+// prints the figures docs/performance.md records. With --json the last stdout line is one JSON
+// object. Before the handoff it replays the scan's requests as the raw baseline (raw-baseline.ts),
+// and, when the endpoint throttles, scans the same organization again without throttling, so both
+// walls come from one run; neither counts in the scan's peak RSS, taken before them.
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CallCounter } from '../../src/collect/observer.js';
-import { scan } from '../../src/collect/scan.js';
 import { evaluateSnapshot, prepare, spillDirFor, writeReports } from '../../src/core/pipeline.js';
+import { loadSnapshotInput } from '../../src/cli/inputs.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { prettyJsonChunks } from '../../src/util/json-chunks.js';
 import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
 import { flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
-import { rawBaseline, type RawBaselineResult } from './raw-baseline.js';
+import type { RawBaselineResult } from './raw-baseline.js';
 import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
 
 // The scan command's defaults (src/cli/commands/scan.ts), so the figures describe a default run.
@@ -98,6 +100,8 @@ type Options = ReturnType<typeof parse>;
 
 /** One scan of the synthetic organization, as `trailwarden scan` runs it with the bench's limits. */
 async function runScan(opts: Options, endpointUrl: string) {
+  // Loaded by the scan's image only, as the CLI loads them (the evaluating image has no AWS SDK).
+  const { scan } = await import('../../src/collect/scan.js');
   const counter = new CallCounter();
   const cpuBefore = process.cpuUsage();
   const t0 = performance.now();
@@ -115,7 +119,37 @@ async function runScan(opts: Options, endpointUrl: string) {
   return { snapshot, counter, wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
+/**
+ * What the scan's image hands to the image that evaluates (as `trailwarden scan` hands its snapshot
+ * over: src/cli/handoff.ts): the figures so far and where the snapshot is.
+ */
+interface BenchHandoff {
+  opts: Options;
+  out: string;
+  result: Record<string, unknown>;
+  lines: string[];
+  timeline: number[];
+  reference: boolean;
+}
+const BENCH_HANDOFF_ENV = 'TRAILWARDEN_BENCH_EVALUATE';
+
+/** The peak resident set of this process image (VmHWM, which an exec starts again), in MB. */
+function imagePeakRssMb(): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (kb) return Math.round((Number(kb[1]) / 1024) * 10) / 10;
+  } catch {
+    // not Linux: the process's peak, both images
+  }
+  return peakRssMb();
+}
+
 async function main(): Promise<void> {
+  const handoff = process.env[BENCH_HANDOFF_ENV];
+  if (handoff) {
+    delete process.env[BENCH_HANDOFF_ENV];
+    return evaluatePhase(handoff);
+  }
   const opts = parse();
   execWithScanRuntime();
   const managementAccountId = buildSyntheticOrg(3, 1).managementAccountId;
@@ -129,6 +163,7 @@ async function main(): Promise<void> {
   });
   const out = opts.out ? resolve(opts.out) : await mkdtemp(join(tmpdir(), 'trailwarden-bench-'));
   if (opts.out) await mkdir(out, { recursive: true });
+  let handedOver = false;
   try {
     // Static credentials of the management account; member accounts are reached by AssumeRole.
     process.env.AWS_ACCESS_KEY_ID = `AKIA${managementAccountId}BNCH`;
@@ -137,34 +172,19 @@ async function main(): Promise<void> {
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
-    const prepared = await prepare({}, process.cwd());
+    // As `trailwarden scan` does: the rules pack is loaded and checked before the first call.
+    await prepare({}, process.cwd());
     const rssBefore = process.memoryUsage().rss;
-    let sampledPeak = rssBefore;
-    const sampler = setInterval(() => {
-      sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
-    }, 250);
     const { snapshot, counter, wallSeconds, cpuSeconds: scanCpuSeconds } = await runScan(opts, endpoint.url);
-    const scanPeakRssMb = peakRssMb();
-
     const t1 = performance.now();
-    // As `trailwarden scan` writes it: in chunks (src/util/json-chunks.ts).
+    // As `trailwarden scan` hands it to the image that evaluates: in chunks (src/util/json-chunks.ts).
     await writeFileAtomic(join(out, 'snapshot.json'), prettyJsonChunks(snapshot));
     const snapshotWriteSeconds = (performance.now() - t1) / 1000;
-    const t2 = performance.now();
-    // As `trailwarden scan` does: the findings spilled inside the output directory.
-    const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(), { spillDir: spillDirFor(out, prepared.formats) });
-    const evaluateSeconds = (performance.now() - t2) / 1000;
-    const t3 = performance.now();
-    const written = await writeReports(out, outcome, prepared.formats);
-    const renderSeconds = (performance.now() - t3) / 1000;
-    outcome.dispose();
-    clearInterval(sampler);
-    // Taken before the baseline and the reference scan, which are not part of a scan command.
-    const wholeRunPeakRssMb = peakRssMb();
-    const findings = outcome.report.findings.length;
+    // The scan's image, all of it: what it holds once it has written its snapshot is part of the run.
+    const scanPeakRssMb = peakRssMb();
 
     let raw: RawBaselineResult | null = null;
-    if (opts.rawCalls > 0) raw = await rawBaseline(endpoint.url, await endpoint.requests(), opts.concurrency);
+    if (opts.rawCalls > 0) raw = await (await import('./raw-baseline.js')).rawBaseline(endpoint.url, await endpoint.requests(), opts.concurrency);
     let reference: { wallSeconds: number; cpuSeconds: number; complete: boolean; errors: number } | null = null;
     if (opts.reference && (opts.throttleRate > 0 || opts.accountRps > 0)) {
       const clean = await launchSyntheticAws({ accounts: opts.accounts, regions: opts.regions, latencyMs: opts.latencyMs, throttleRate: 0, accountRps: 0 });
@@ -213,7 +233,6 @@ async function main(): Promise<void> {
       trails: snapshot.trails.length,
       buckets: snapshot.buckets.length,
       complete: snapshot.complete,
-      findings,
       wallSeconds: round(wallSeconds),
       lowerBoundSeconds: round(bound.seconds),
       lowerBoundBinding: bound.binding,
@@ -236,32 +255,78 @@ async function main(): Promise<void> {
       wallToUnthrottled: reference ? round(wallSeconds / reference.wallSeconds) : null,
       endpointCpuSeconds: endpoint.cpuSeconds(),
       scanPeakRssMb,
-      peakRssMb: wholeRunPeakRssMb,
-      sampledPeakRssMb: mb(sampledPeak),
       rssBeforeScanMb: mb(rssBefore),
       snapshotWriteSeconds: round(snapshotWriteSeconds),
-      evaluateSeconds: round(evaluateSeconds),
-      renderSeconds: round(renderSeconds),
-      evaluateRenderSeconds: round(evaluateSeconds + renderSeconds),
-      formats: prepared.formats,
-      reportsWritten: written.length,
-      node: process.version,
     };
     const lines = [
       `accounts ${result.accounts} (scanned ${result.accountsScanned}, skipped ${result.accountsSkipped}, error ${result.accountsError}) x regions ${result.regions} = ${accountRegions} account-regions`,
       `latency ${opts.latencyMs} ms, throttle rate ${opts.throttleRate}, account rps ${opts.accountRps || 'unlimited'}, concurrency ${opts.concurrency} global / ${opts.accountConcurrency} per account`,
       `API calls ${result.apiCalls} (${result.apiCallsPerAccountRegion} per account-region), retries ${result.retries}, endpoint requests ${result.endpointRequests} (throttled ${result.endpointThrottled}) on ${result.endpointConnections} connections`,
-      `collection errors ${result.collectionErrors}, trails ${result.trails}, buckets ${result.buckets}, findings ${result.findings}`,
+      `collection errors ${result.collectionErrors}, trails ${result.trails}, buckets ${result.buckets}`,
       `wall ${result.wallSeconds} s; lower bound ${result.lowerBoundSeconds} s (${bound.binding}; terms ${JSON.stringify(result.lowerBoundTerms)}); ratio ${result.ratio}`,
       `scan CPU ${result.scanCpuSeconds} s (${result.cpuPerCallMs} ms a call; wall / max(bound, scan CPU) ${result.cpuAwareRatio}), endpoint CPU ${result.endpointCpuSeconds ?? 'n/a'} s`,
       raw
         ? `raw baseline (SigV4 + node:http + parse, ${raw.requests} of the scan's requests): ${result.rawCpuPerCallMs} ms CPU a call; scan / raw ${result.cpuPerCallRatio}`
         : 'raw baseline: skipped',
-      `peak RSS ${result.peakRssMb} MB (after the scan ${scanPeakRssMb} MB; ${result.rssBeforeScanMb} MB before it, with the SDK and rules loaded)`,
-      `snapshot write ${result.snapshotWriteSeconds} s, evaluate ${result.evaluateSeconds} s, render ${result.renderSeconds} s (${prepared.formats.join(',')})`,
     ];
     if (reference) lines.push(`unthrottled scan of the same configuration: wall ${result.unthrottledWallSeconds} s; throttled / unthrottled ${result.wallToUnthrottled}`);
-    if (opts.timeline) lines.push(`requests per second: ${endpointStats.perSecond.join(' ')}`);
+    const state: BenchHandoff = { opts, out, result, lines, timeline: endpointStats.perSecond, reference: !!reference };
+    const stateFile = join(out, '.bench-handoff.json');
+    await writeFileAtomic(stateFile, JSON.stringify(state));
+    await endpoint.stop();
+    // `trailwarden scan` evaluates in a fresh image of its process (src/cli/handoff.ts), and so does the benchmark.
+    if (typeof process.execve === 'function') {
+      handedOver = true;
+      process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, [BENCH_HANDOFF_ENV]: stateFile });
+    }
+    handedOver = false;
+    await evaluatePhase(stateFile);
+  } finally {
+    await endpoint.stop();
+    if (!opts.out && !handedOver) await rm(out, { recursive: true, force: true });
+  }
+}
+
+/** The image that evaluates: reads the snapshot as `trailwarden scan`'s second image does, evaluates and writes the reports, and prints the figures. */
+async function evaluatePhase(stateFile: string): Promise<void> {
+  const { opts, out, result: scanned, lines, timeline } = JSON.parse(readFileSync(stateFile, 'utf8')) as BenchHandoff;
+  try {
+    rmSync(stateFile, { force: true });
+    const prepared = await prepare({}, process.cwd());
+    const t0 = performance.now();
+    const snapshot = await loadSnapshotInput(join(out, 'snapshot.json'));
+    const snapshotReadSeconds = (performance.now() - t0) / 1000;
+    const t2 = performance.now();
+    // As `trailwarden scan` does: the findings spilled inside the output directory.
+    const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(), { spillDir: spillDirFor(out, prepared.formats) });
+    const evaluateSeconds = (performance.now() - t2) / 1000;
+    const t3 = performance.now();
+    const written = await writeReports(out, outcome, prepared.formats);
+    const renderSeconds = (performance.now() - t3) / 1000;
+    outcome.dispose();
+    const evaluatePeakRssMb = imagePeakRssMb();
+    const scanPeakRssMb = scanned.scanPeakRssMb as number;
+    const result = {
+      ...scanned,
+      findings: outcome.report.findings.length,
+      // The run's two images one after the other: its peak is the larger of theirs.
+      peakRssMb: Math.max(scanPeakRssMb, evaluatePeakRssMb),
+      evaluatePeakRssMb,
+      snapshotReadSeconds: round(snapshotReadSeconds),
+      evaluateSeconds: round(evaluateSeconds),
+      renderSeconds: round(renderSeconds),
+      // Reading the handed-over snapshot is part of the evaluation's time.
+      evaluateRenderSeconds: round(snapshotReadSeconds + evaluateSeconds + renderSeconds),
+      formats: prepared.formats,
+      reportsWritten: written.length,
+      node: process.version,
+    };
+    lines.push(
+      `findings ${result.findings}`,
+      `peak RSS ${result.peakRssMb} MB (the scan's image ${scanPeakRssMb} MB, ${String(scanned.rssBeforeScanMb)} MB before it with the rules loaded, the AWS SDK not yet; the evaluating image ${evaluatePeakRssMb} MB)`,
+      `snapshot write ${String(scanned.snapshotWriteSeconds)} s, read ${result.snapshotReadSeconds} s, evaluate ${result.evaluateSeconds} s, render ${result.renderSeconds} s (${prepared.formats.join(',')})`,
+    );
+    if (opts.timeline) lines.push(`requests per second: ${timeline.join(' ')}`);
     if (opts.json) {
       process.stderr.write(`${lines.join('\n')}\n`);
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -269,7 +334,6 @@ async function main(): Promise<void> {
       process.stdout.write(`${lines.join('\n')}\n`);
     }
   } finally {
-    await endpoint.stop();
     if (!opts.out) await rm(out, { recursive: true, force: true });
   }
 }

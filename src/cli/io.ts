@@ -11,9 +11,16 @@ export interface CliIO {
    * the only place a terminal control sequence is written; without it, progress prints plain lines.
    */
   redraw?: (text: string) => void;
+  /**
+   * Replaces this process with a fresh image running the same command line, with `env` added to
+   * its environment (process.execve: the same PID, stdio and exit status; nothing of this heap
+   * survives). Only the bin's process has it (a test's in-process run, or a library caller, must
+   * not be replaced), and only where the platform has execve. Does not return.
+   */
+  replaceProcess?: (env: Record<string, string>) => never;
 }
 
-export function processIO(): CliIO {
+export function processIO(options: { replaceable?: boolean } = {}): CliIO {
   // A reader that stops reading (`rules list | head -1`) closes the pipe: the rest of stdout has
   // no one to go to, and that is not a failure of the run. The writes after it are dropped, the
   // command ends with its own exit code (0 for rules list), and no EPIPE stack reaches stderr.
@@ -30,5 +37,13 @@ export function processIO(): CliIO {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    replaceProcess:
+      options.replaceable && typeof process.execve === 'function'
+        ? (env) => {
+            process.execve!(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...env });
+            // execve returns only by throwing.
+            throw new Error('process.execve returned');
+          }
+        : undefined,
   };
 }

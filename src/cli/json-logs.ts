@@ -42,6 +42,14 @@ export function jsonLogsIO(io: CliIO, clock: () => Date = () => new Date()): Cli
       emit(pending);
       pending = '';
     },
+    // A last unterminated line goes out before the process image it is buffered in is replaced.
+    replaceProcess: io.replaceProcess
+      ? (env) => {
+          emit(pending);
+          pending = '';
+          return io.replaceProcess!(env);
+        }
+      : undefined,
     /** The run ends on an error of its input or usage: one record that says so. */
     error: (msg: string, exitCode: number) => {
       emit(pending);

@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT, UsageError } from '../core/errors.js';
 import { processIO, type CliIO } from './io.js';
+
+export { processIO };
 import { jsonLogsIO } from './json-logs.js';
 import { collectList } from './parse.js';
 import { terminalSafeIO } from './terminal-safe.js';

@@ -254,8 +254,11 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
 export const SNAPSHOT_FILE = 'snapshot.json';
 
 export interface WriteOptions {
-  /** scan: snapshot.json belongs to the set, replaced together with the reports. */
-  snapshot?: boolean;
+  /**
+   * scan: snapshot.json belongs to the set, replaced together with the reports: written from the
+   * outcome's snapshot (true), or a complete file on the same filesystem moved in as it is (its path).
+   */
+  snapshot?: boolean | string;
 }
 
 const setFiles = (formats: readonly string[], options: WriteOptions) => [
@@ -307,7 +310,8 @@ export async function writeReports(outDir: string, outcome: RenderInput, formats
       }
     }
     // In chunks: at 10,000 accounts the snapshot is 96 MB of text, a few hundred megabytes to write as one string.
-    if (options.snapshot) await files.stage(resolve(outDir, SNAPSHOT_FILE), prettyJsonChunks(outcome.snapshot));
+    if (typeof options.snapshot === 'string') await files.stageFile(resolve(outDir, SNAPSHOT_FILE), options.snapshot);
+    else if (options.snapshot) await files.stage(resolve(outDir, SNAPSHOT_FILE), prettyJsonChunks(outcome.snapshot));
     // A report of a format this run does not write belongs to an older set: it goes with it.
     for (const f of REPORT_FORMATS) if (!formats.includes(f.name)) files.retire(resolve(outDir, f.file));
     // ...and so does an extra file this run did not write (another framework's compliance CSV).

@@ -68,6 +68,14 @@ export function createTempDirSync(parent: string, prefix: string): string {
   return dir;
 }
 
+/**
+ * Takes over a temporary directory another image of this process made (a scan that handed its
+ * snapshot over before it replaced itself: cli/handoff.ts): removed like one of its own.
+ */
+export function adoptTempDir(dir: string): void {
+  live.add(dir);
+}
+
 export function removeTempDirSync(dir: string): void {
   removeDirSync(dir);
   live.delete(dir);
@@ -194,6 +202,13 @@ export class AtomicFileSet {
     } finally {
       await file.close();
     }
+  }
+
+  /** A complete file already on this filesystem joins the set as it is: moved into the staging directory. */
+  async stageFile(path: string, from: string): Promise<void> {
+    const tmp = join(await this.stagingDir(dirname(path)), basename(path));
+    await rename(from, tmp);
+    this.staged.push({ tmp, path });
   }
 
   async commit(): Promise<string[]> {

@@ -168,6 +168,44 @@ describe('trailwarden scan (CLI)', () => {
   });
 });
 
+describe('trailwarden scan through the bin: evaluated by a fresh image of its process (cli/handoff.ts)', () => {
+  const noTimes = (text: string) => text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'T');
+
+  it('writes the reports and snapshot an in-process run writes, and leaves no handoff directory', async () => {
+    proxy.clearRules();
+    const viaBin = outDir();
+    const inProcess = outDir();
+    const run = await promisify(execFile)(process.execPath, ['bin/trailwarden.js', ...scanArgs(viaBin, '--format', 'json,csv', '--quiet')], { cwd: process.cwd(), env: process.env }).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in run ? run.code : 0, String((run as { stderr?: string }).stderr)).toBe(0);
+    expect((await cli(scanArgs(inProcess, '--format', 'json,csv', '--quiet'))).code).toBe(0);
+    expect(readdirSync(viaBin).sort()).toEqual(['report.csv', 'report.json', 'snapshot.json']);
+    for (const f of ['report.csv', 'report.json', 'snapshot.json']) {
+      expect(noTimes(readFileSync(join(viaBin, f), 'utf8')), f).toBe(noTimes(readFileSync(join(inProcess, f), 'utf8')));
+    }
+    assertValidSnapshot(readSnapshot(viaBin));
+  });
+
+  it('TRAILWARDEN_SCAN_HANDOFF set by hand is refused: exit 2, one line naming it, nothing written', async () => {
+    const dir = outDir();
+    const run = await cli(scanArgs(dir), { env: { ...process.env, TRAILWARDEN_SCAN_HANDOFF: join(dir, '.trailwarden-handoff-x') } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/TRAILWARDEN_SCAN_HANDOFF: cannot read .*handoff\.json.*not by hand/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a handoff directory written by another process is refused', async () => {
+    const dir = outDir();
+    const { mkdirSync } = await import('node:fs');
+    const handoff = join(dir, '.trailwarden-handoff-other');
+    mkdirSync(handoff);
+    writeFileSync(join(handoff, 'handoff.json'), JSON.stringify({ pid: process.pid + 1, interruptedBy: null, rulesPackSha256: 'x' }));
+    const run = await cli(scanArgs(dir), { env: { ...process.env, TRAILWARDEN_SCAN_HANDOFF: handoff } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/was written by process \d+, not by this one/);
+    expect(existsSync(join(dir, 'snapshot.json'))).toBe(false);
+  });
+});
+
 describe('trailwarden scan without an organization', () => {
   it('scans the caller account alone and says why', async () => {
     const m = await startMoto();
