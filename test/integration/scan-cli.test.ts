@@ -175,8 +175,10 @@ describe('trailwarden scan through the bin: evaluated by a fresh image of its pr
     proxy.clearRules();
     const viaBin = outDir();
     const inProcess = outDir();
-    const run = await promisify(execFile)(process.execPath, ['bin/trailwarden.js', ...scanArgs(viaBin, '--format', 'json,csv', '--quiet')], { cwd: process.cwd(), env: process.env }).catch((e: { code: number; stderr: string }) => e);
-    expect('code' in run ? run.code : 0, String((run as { stderr?: string }).stderr)).toBe(0);
+    const run = await promisify(execFile)(process.execPath, ['bin/trailwarden.js', ...scanArgs(viaBin, '--format', 'json,csv', '--verbose')], { cwd: process.cwd(), env: process.env }).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in run ? run.code : 0, String(run.stderr)).toBe(0);
+    // The image that wrote the reports is the one the scan handed over to (said under --verbose).
+    expect(run.stderr).toContain('evaluating in a fresh image of this process');
     expect((await cli(scanArgs(inProcess, '--format', 'json,csv', '--quiet'))).code).toBe(0);
     expect(readdirSync(viaBin).sort()).toEqual(['report.csv', 'report.json', 'snapshot.json']);
     for (const f of ['report.csv', 'report.json', 'snapshot.json']) {
