@@ -12,7 +12,7 @@ import { open, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Snapshot } from '../inventory/schema.js';
 import { UsageError } from '../core/errors.js';
-import { adoptTempDir, createTempDirSync, removeTempDirSync } from '../util/atomic-write.js';
+import { adoptTempDir, createTempDirSync, removeTempDirSync, writeChunks } from '../util/atomic-write.js';
 import { prettyJsonChunks } from '../util/json-chunks.js';
 
 export const HANDOFF_ENV = 'TRAILWARDEN_SCAN_HANDOFF';
@@ -42,16 +42,7 @@ export async function writeHandoff(outDir: string, snapshot: Snapshot, meta: Han
   try {
     const file = await open(join(dir, SNAPSHOT), 'w');
     try {
-      let buffer = '';
-      for (const chunk of prettyJsonChunks(snapshot)) {
-        buffer += chunk;
-        if (buffer.length >= 1 << 20) {
-          await file.write(buffer);
-          buffer = '';
-        }
-      }
-      if (buffer) await file.write(buffer);
-      await file.sync();
+      await writeChunks(file, prettyJsonChunks(snapshot));
     } finally {
       await file.close();
     }

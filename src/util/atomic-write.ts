@@ -1,7 +1,7 @@
 // Reports and snapshots are written atomically: a reader (or a crash) never sees half a file,
 // and the files of one run replace the previous set as a whole or not at all.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, rmdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -145,6 +145,32 @@ export async function checkWritableSet(dir: string, names: readonly string[]): P
 }
 
 /**
+ * Writes chunks to an open file and syncs it: text gathered to about 1 M characters a write,
+ * byte chunks written as they are.
+ */
+export async function writeChunks(file: FileHandle, chunks: Iterable<string | Uint8Array>): Promise<void> {
+  const writeAll = async (bytes: Uint8Array) => {
+    for (let off = 0; off < bytes.length; ) off += (await file.write(bytes, off, bytes.length - off)).bytesWritten;
+  };
+  let buffer = '';
+  for (const chunk of chunks) {
+    if (typeof chunk !== 'string') {
+      if (buffer) await file.write(buffer);
+      buffer = '';
+      await writeAll(chunk);
+      continue;
+    }
+    buffer += chunk;
+    if (buffer.length >= 1 << 20) {
+      await file.write(buffer);
+      buffer = '';
+    }
+  }
+  if (buffer) await file.write(buffer);
+  await file.sync();
+}
+
+/**
  * Several files that appear together or not at all. Each is written in full, chunk by chunk (no
  * file needs to fit in one string), into a staging directory inside its target directory (the
  * same filesystem, so the renames are atomic). commit() swaps the set in only once every file is
@@ -179,26 +205,8 @@ export class AtomicFileSet {
     const tmp = join(await this.stagingDir(dirname(path)), basename(path));
     this.staged.push({ tmp, path });
     const file = await open(tmp, 'w');
-    const writeAll = async (bytes: Uint8Array) => {
-      for (let off = 0; off < bytes.length; ) off += (await file.write(bytes, off, bytes.length - off)).bytesWritten;
-    };
     try {
-      let buffer = '';
-      for (const chunk of chunks) {
-        if (typeof chunk !== 'string') {
-          if (buffer) await file.write(buffer);
-          buffer = '';
-          await writeAll(chunk);
-          continue;
-        }
-        buffer += chunk;
-        if (buffer.length >= 1 << 20) {
-          await file.write(buffer);
-          buffer = '';
-        }
-      }
-      if (buffer) await file.write(buffer);
-      await file.sync();
+      await writeChunks(file, chunks);
     } finally {
       await file.close();
     }
