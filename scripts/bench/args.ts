@@ -1,4 +1,5 @@
-// Flag helpers shared by the benchmarks' command lines (run.ts, logs.ts).
+// Flag helpers shared by the benchmarks' command lines (run.ts, logs.ts, scan-phases.ts).
+import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
 
 /** Prints `<command>: message` and exits 2, as a usage error. */
 export function usageError(command: string, message: string): never {
@@ -19,4 +20,16 @@ export function flags(command: string) {
     return n;
   };
   return { usage, number };
+}
+
+/**
+ * A benchmark whose scan runs in its own process runs it with the heap flags the bin gives every
+ * scan (bin/runtime.js): this process is replaced by one that has them, unless --node-defaults or
+ * the flags are already set.
+ */
+export function execWithScanRuntime(): void {
+  if (process.argv.includes('--node-defaults') || typeof process.execve !== 'function') return;
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (given.some((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f))) return;
+  process.execve(process.execPath, [process.execPath, ...LOG_VERIFY_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }

@@ -18,8 +18,7 @@ import { evaluateSnapshot, prepare, spillDirFor, writeReports } from '../../src/
 import { loadSnapshotInput } from '../../src/cli/inputs.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { prettyJsonChunks } from '../../src/util/json-chunks.js';
-import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
-import { flags } from './args.js';
+import { execWithScanRuntime, flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
 import type { RawBaselineResult } from './raw-baseline.js';
@@ -78,17 +77,6 @@ function parse() {
     /** Run the scan with Node's default heap instead of the flags the bin gives a scan. */
     nodeDefaults: values['node-defaults'] === true,
   };
-}
-
-/**
- * The scan runs in this process: with the heap flags the bin gives every scan (bin/runtime.js),
- * this process is replaced by one that has them, unless --node-defaults or flags already set.
- */
-function execWithScanRuntime(): void {
-  if (process.argv.includes('--node-defaults') || typeof process.execve !== 'function') return;
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  if (given.some((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f))) return;
-  process.execve(process.execPath, [process.execPath, ...LOG_VERIFY_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;

@@ -200,6 +200,7 @@ class ScanRun {
   /** The listings of bucketListings that have finished. */
   private readonly bucketsListed = new Map<string, string[] | null>();
   private searchOrder: AccountRecord[] | null = null;
+  private resourceWindow: (<T>(fn: () => Promise<T>) => Promise<T>) | null = null;
   private organizationAvailable = false;
 
   constructor(
@@ -293,6 +294,18 @@ class ScanRun {
     const resources = await this.readLinkedResources(trails);
 
     return { organization, accounts: [...this.records.values()], trails, ...lake, ...resources };
+  }
+
+  /**
+   * Runs one read of a trail, event data store, channel, bucket, key, log group or topic a window
+   * at a time, as accounts are visited. Started all at once, every read of the organization queued
+   * its calls together (thousands of buckets and trails at 10,000 accounts), each holding its
+   * inputs, promises and closures until a slot came, and that garbage grew the heap of a scan
+   * already holding most of its snapshot (bench:phases).
+   */
+  private resource<T>(fn: () => Promise<T>): Promise<T> {
+    this.resourceWindow ??= this.ctx.pool.limits.visitWindow(accountWindow(this.options.concurrency, this.options.perAccountConcurrency));
+    return this.resourceWindow(fn);
   }
 
   /** Selected by the filters; 'unknown' when --ous decides and the account's OU path was not read. */
@@ -441,7 +454,7 @@ class ScanRun {
     }
     const entries = [...byArn.values()].sort((a, b) => a.summary.arn.localeCompare(b.summary.arn));
     return Promise.all(
-      entries.map(async ({ summary, listedBy }) => {
+      entries.map(({ summary, listedBy }) => this.resource(async () => {
         const readAs = await this.firstAccessible([summary.ownerAccountId, ...[...listedBy].sort()]);
         if (!readAs) {
           this.ctx.log.record(
@@ -458,7 +471,7 @@ class ScanRun {
           return summary;
         }
         return readTrailConfig(this.ctx, summary, readAs);
-      }),
+      })),
     );
   }
 
@@ -488,7 +501,7 @@ class ScanRun {
       );
     const [stores, channels] = await Promise.all([
       Promise.all(
-        collect((l) => l.eventDataStores).map(async ({ summary, listedBy, contextOnly }): Promise<EventDataStore | null> => {
+        collect((l) => l.eventDataStores).map(({ summary, listedBy, contextOnly }) => this.resource(async (): Promise<EventDataStore | null> => {
           const readAs = await this.firstAccessible([summary.ownerAccountId, ...[...listedBy].sort()]);
           if (!readAs) {
             if (!contextOnly) unreadable('event-data-store', summary.arn, summary.ownerAccountId, summary.homeRegion, ['eventDataStore.configuration', 'eventDataStore.eventSelectors', 'eventDataStore.insightTypes']);
@@ -496,17 +509,17 @@ class ScanRun {
           }
           const store = await readEventDataStore(this.ctx, summary, readAs);
           return contextOnly && store.configuration?.organizationEnabled !== true ? null : store;
-        }),
+        })),
       ),
       Promise.all(
-        collect((l) => l.channels).map(async ({ summary, listedBy }): Promise<Channel> => {
+        collect((l) => l.channels).map(({ summary, listedBy }) => this.resource(async (): Promise<Channel> => {
           const readAs = await this.firstAccessible([summary.ownerAccountId, ...[...listedBy].sort()]);
           if (!readAs) {
             unreadable('channel', summary.arn, summary.ownerAccountId, summary.region, ['channel.configuration']);
             return summary;
           }
           return readChannel(this.ctx, summary, readAs);
-        }),
+        })),
       ),
     ]);
     return { eventDataStores: stores.filter((d): d is EventDataStore => d !== null), channels };
@@ -536,15 +549,15 @@ class ScanRun {
       this.firstAccessible([...(ownerAccountId ? [ownerAccountId] : []), ...trailOwners]);
 
     const [buckets, keys, logGroups] = await Promise.all([
-      Promise.all([...usedBy((t) => t.s3BucketName)].map(([name, use]) => this.readTrailBucket(name, use.trailArns, use.owners))),
+      Promise.all([...usedBy((t) => t.s3BucketName)].map(([name, use]) => this.resource(() => this.readTrailBucket(name, use.trailArns, use.owners)))),
       Promise.all(
-        [...usedBy((t) => t.kmsKeyId)].map(async ([arn, use]) =>
-          readKey(this.ctx, { arn, usedByTrailArns: use.trailArns, readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners) }),
+        [...usedBy((t) => t.kmsKeyId)].map(([arn, use]) =>
+          this.resource(async () => readKey(this.ctx, { arn, usedByTrailArns: use.trailArns, readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners) })),
         ),
       ),
       Promise.all(
-        [...usedBy((t) => t.cloudWatchLogsLogGroupArn)].map(async ([arn, use]) =>
-          readLogGroup(this.ctx, { arn, usedByTrailArns: use.trailArns, readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners) }),
+        [...usedBy((t) => t.cloudWatchLogsLogGroupArn)].map(([arn, use]) =>
+          this.resource(async () => readLogGroup(this.ctx, { arn, usedByTrailArns: use.trailArns, readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners) })),
         ),
       ),
     ]);
@@ -558,23 +571,25 @@ class ScanRun {
       topicUse.set(arn, entry);
     }
     const topics = await Promise.all(
-      [...topicUse].map(async ([arn, use]) =>
-        readTopic(this.ctx, {
+      [...topicUse].map(([arn, use]) =>
+        this.resource(async () => readTopic(this.ctx, {
           arn,
           usedByTrailArns: use.trailArns,
           usedByAlarmArns: use.alarmArns,
           readAs: await readerFor(parseArn(arn)?.accountId ?? null, use.owners),
-        }),
+        })),
       ),
     );
 
     // Account-level Block Public Access matters for every account that owns a trail bucket.
     const bucketOwners = [...new Set(buckets.map((b) => b.ownerAccountId).filter((id): id is string => !!id))];
     await Promise.all(
-      bucketOwners.map(async (owner) => {
-        const record = this.records.get(owner);
-        if (record && (await this.canAccess(owner))) record.s3PublicAccessBlock = await readAccountPublicAccessBlock(this.ctx, owner);
-      }),
+      bucketOwners.map((owner) =>
+        this.resource(async () => {
+          const record = this.records.get(owner);
+          if (record && (await this.canAccess(owner))) record.s3PublicAccessBlock = await readAccountPublicAccessBlock(this.ctx, owner);
+        }),
+      ),
     );
     return { buckets, keys, topics, logGroups: logGroups as LogGroup[] };
   }
