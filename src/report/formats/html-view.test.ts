@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../engine/rule-schema.js';
 import type { Status } from '../../findings/finding.js';
 import type { Report } from '../report.js';
-import { frameworkTree, PageFindings, postureScore } from './html-view.js';
+import { frameworkTree, PackedRows, PageFindings, postureScore } from './html-view.js';
 
 type F = Report['findings'][number];
 const finding = (ruleId: string, status: Status, severity: Severity, frameworks: Record<string, string[]>, waived = false): F => ({
@@ -74,5 +74,21 @@ describe('PageFindings', () => {
     const many = Array.from({ length: 3000 }, (_, i) => i.toString(16).padStart(32, '0'));
     const big = PageFindings.of({ accounts: [], findings: many.map((fp) => ({ ...finding('r', 'FAIL', 'high', {}), fingerprint: fp })) }, []);
     expect([...big.fingerprints.items()]).toEqual(many);
+  });
+});
+
+describe('PackedRows', () => {
+  it('gives back every row as added, in order, across its fixed-size blocks and for a row larger than a block', () => {
+    const packed = new PackedRows();
+    const added: number[][] = [];
+    // 70,000 rows of 1 to 30 integers: about 1.1 million, more than one 4 MB block holds.
+    for (let i = 0; i < 70_000; i++) added.push(Array.from({ length: 1 + (i % 30) }, (_, j) => i * 31 + j - 5));
+    added.push([]);
+    added.push(Array.from({ length: (1 << 20) + 7 }, (_, j) => j));
+    added.push([42, -1]);
+    for (const row of added) packed.add(row);
+    const rows = [...packed.rows()];
+    expect(rows.length).toBe(added.length);
+    expect(rows).toEqual(added);
   });
 });
