@@ -9,7 +9,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { parseArgs } from 'node:util';
 import type { scan as scanType } from '../../src/collect/scan.js';
 import { launchSyntheticAws } from './endpoint-process.js';
-import { buildSyntheticOrg } from './synthetic-org.js';
+import { useManagementCredentials } from './synthetic-org.js';
 
 const { values } = parseArgs({ options: { accounts: { type: 'string', default: '300' }, regions: { type: 'string', default: '17' } } });
 const accounts = Number(values.accounts);
@@ -54,11 +54,7 @@ function anonymous() {
 const { scan } = (await import('../../dist/collect/scan.js')) as unknown as { scan: typeof scanType };
 const endpoint = await launchSyntheticAws({ accounts, regions, latencyMs: 0, throttleRate: 0, accountRps: 0 });
 try {
-  process.env.AWS_ACCESS_KEY_ID = `AKIA${buildSyntheticOrg(3, 1).managementAccountId}BNCH`;
-  process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret';
-  process.env.AWS_REGION = 'us-east-1';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  useManagementCredentials();
   const before = { ...memory(), ...anonymous() };
   const { snapshot } = await scan({ toolVersion: 'bench', roleName: 'OrganizationAccountAccessRole', concurrency: 32, perAccountConcurrency: 8, endpointUrl: endpoint.url, region: 'us-east-1' });
   const after = { ...memory(), ...anonymous() };

@@ -22,7 +22,7 @@ import { execWithScanRuntime, flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
 import type { RawBaselineResult } from './raw-baseline.js';
-import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
+import { buildSyntheticOrg, DEFAULT_REGIONS, useManagementCredentials } from './synthetic-org.js';
 
 // The scan command's defaults (src/cli/commands/scan.ts), so the figures describe a default run.
 const DEFAULT_CONCURRENCY = 32;
@@ -153,12 +153,7 @@ async function main(): Promise<void> {
   if (opts.out) await mkdir(out, { recursive: true });
   let handedOver = false;
   try {
-    // Static credentials of the management account; member accounts are reached by AssumeRole.
-    process.env.AWS_ACCESS_KEY_ID = `AKIA${managementAccountId}BNCH`;
-    process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret';
-    process.env.AWS_REGION = 'us-east-1';
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
+    useManagementCredentials(managementAccountId);
 
     // As `trailwarden scan` does: the rules pack is loaded and checked before the first call.
     await prepare({}, process.cwd());

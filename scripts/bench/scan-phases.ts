@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { ProgressEvent, scan as scanType } from '../../src/collect/scan.js';
 import { execWithScanRuntime, flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
-import { buildSyntheticOrg, DEFAULT_REGIONS } from './synthetic-org.js';
+import { DEFAULT_REGIONS, useManagementCredentials } from './synthetic-org.js';
 
 execWithScanRuntime();
 const cli = flags('bench:phases');
@@ -56,11 +56,7 @@ function sample() {
 }
 const timer = setInterval(sample, 250);
 try {
-  process.env.AWS_ACCESS_KEY_ID = `AKIA${buildSyntheticOrg(3, 1).managementAccountId}BNCH`;
-  process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret';
-  process.env.AWS_REGION = 'us-east-1';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  useManagementCredentials();
   const rssBeforeMb = round(process.memoryUsage().rss / MB);
   enter('discovery');
   const onProgress = (e: ProgressEvent) => {

@@ -369,3 +369,15 @@ export function trailsVisibleIn(org: SyntheticOrg, accountId: string, region: st
     (t) => (t.organization && t.multiRegion) || (t.owner === accountId && (t.multiRegion || t.homeRegion === region)),
   );
 }
+
+/**
+ * Sets this process's AWS environment to the synthetic management account's static credentials
+ * (the endpoint knows the account by the key id); member accounts are reached by AssumeRole.
+ */
+export function useManagementCredentials(managementAccountId = buildSyntheticOrg(3, 1).managementAccountId): void {
+  process.env.AWS_ACCESS_KEY_ID = `AKIA${managementAccountId}BNCH`;
+  process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret';
+  process.env.AWS_REGION = 'us-east-1';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+}
