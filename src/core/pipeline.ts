@@ -6,7 +6,7 @@ import { iamActionFor } from '../collect/iam-actions.js';
 import { evaluateEach, selectRules } from '../engine/evaluate.js';
 import { loadRules, type Rule, type RulesPack } from '../engine/load.js';
 import { STATUSES, type Finding } from '../findings/finding.js';
-import { FindingList, FindingStore, findingList, notableOf, type FindingSource, type NotableFinding } from '../findings/store.js';
+import { capFinding, FindingList, FindingStore, findingList, findingTexts, notableOf, type FindingSource, type NotableFinding } from '../findings/store.js';
 import { SEVERITIES } from '../engine/rule-schema.js';
 import type { Snapshot } from '../inventory/schema.js';
 import { prettyJsonChunks } from '../util/json-chunks.js';
@@ -222,7 +222,10 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
       // A spilled finding is capped as it goes (buildReport caps an array of them itself).
       if (store) {
         if (++capped % 4096 === 0) seen = new WeakMap();
-        store.add(capStrings(f, undefined, seen));
+        // Its JSON texts made once: they tell whether it needs capping, and the store writes them.
+        const texts = findingTexts(f);
+        const c = capFinding(f, texts, seen);
+        store.add(c, c === f ? texts : undefined);
       } else shown.push(f);
     });
     store?.finish();

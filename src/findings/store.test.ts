@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from './finding.js';
-import { countStatuses, FindingList, FindingStore, findingList, notableOf, reportJsonText } from './store.js';
+import { capStrings, MAX_REPORT_TEXT } from '../util/cap-text.js';
+import { capFinding, countStatuses, FindingList, FindingStore, findingList, findingTexts, notableOf, reportJsonText } from './store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -133,7 +134,8 @@ describe('FindingStore', () => {
     // One finding of ~6 MB: larger than the 4 MB read buffer, in the middle of the file.
     const all = sample(500);
     all.splice(700, 0, finding('b-rule', 9999, { evidence: { big: 'é'.repeat(3 << 20) } }));
-    const expected = JSON.stringify({ findings: all }, null, 2);
+    // report.json's findings: each on a line of its own, four spaces in, as compact JSON.
+    const expected = `{\n  "findings": [\n${all.map((f) => `    ${JSON.stringify(f)}`).join(',\n')}\n  ]\n}`;
     for (const holdUpTo of [0, all.length]) {
       const store = new FindingStore(scratch(), { holdUpTo });
       for (const f of all) store.add(f);
@@ -153,9 +155,40 @@ describe('FindingStore', () => {
     }
   });
 
-  it('reportJsonText is a finding as JSON.stringify indents it inside report.json\'s findings array', () => {
-    const all = [finding('a-rule', 1), finding('a-rule', 2, { evidence: {}, message: '' }), finding('a-rule', 3, { evidence: { deep: [[[{}]], []] } })];
-    expect(all.map(reportJsonText).join(',\n')).toBe(JSON.stringify({ findings: all }, null, 2).slice('{\n  "findings": [\n'.length, -'\n  ]\n}'.length));
+  it('reportJsonText is a finding as compact JSON four spaces in, the same whether the evidence\'s text is given or made', () => {
+    const all = [finding('a-rule', 1), finding('a-rule', 2, { evidence: {}, message: '' }), finding('a-rule', 3, { evidence: { deep: [[[{}]], []], q: '"\u2028</script>' } })];
+    // The evidence not last (a caller's own finding), and a finding of nothing but its evidence.
+    const { evidence, ...rest } = finding('a-rule', 4);
+    const reordered = { evidence, ...rest } as Finding;
+    const only = { evidence: { a: 1 } } as unknown as Finding;
+    for (const f of [...all, reordered, only]) {
+      const text = `    ${JSON.stringify(f)}`;
+      expect(reportJsonText(f)).toBe(text);
+      expect(reportJsonText(f, findingTexts(f))).toBe(text);
+      expect(text).not.toContain('\n');
+    }
+    expect(findingTexts(reordered)).toBeNull();
+  });
+
+  it('capFinding caps as capStrings does, walking only the part over the cap, and gives back the finding when nothing is', () => {
+    const long = 'x'.repeat(MAX_REPORT_TEXT + 1);
+    const cases = [
+      finding('a-rule', 1),
+      finding('a-rule', 2, { message: long }),
+      finding('a-rule', 3, { evidence: { deep: [{ v: long }] } }),
+      finding('a-rule', 4, { message: long, evidence: { [long]: 1 } }),
+      // Over the cap as a whole, with no string over it.
+      finding('a-rule', 5, { evidence: { many: Array.from({ length: 1000 }, (_, i) => `s${i}`) } }),
+    ];
+    for (const f of cases) {
+      const capped = capFinding(f, findingTexts(f), new WeakMap());
+      expect(capped).toEqual(capStrings(f));
+      expect(JSON.stringify(capped)).toBe(JSON.stringify(capStrings(f)));
+      if (JSON.stringify(f) === JSON.stringify(capStrings(f))) expect(capped).toBe(f);
+    }
+    const { evidence, ...rest } = finding('a-rule', 6, { message: long });
+    const reordered = { evidence, ...rest } as Finding;
+    expect(capFinding(reordered, findingTexts(reordered), new WeakMap())).toEqual(capStrings(reordered));
   });
 
   it('refuses findings of one rule that are not together: report order is by rule', () => {

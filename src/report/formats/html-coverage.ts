@@ -79,49 +79,87 @@ function withRecorders(cell: CoverageCell, account: AccountRecord | undefined, r
   return { ...cell, recordedBy, eventDataStores: applicable };
 }
 
-/** One row per account of `accountIds`, one cell per region of `regions`. */
-export function coverageMap(snapshot: Snapshot, report: AnyReport, accountIds: string[], regions: string[]): CoverageCell[][] {
-  const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
-  const stores = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d]));
-  return trailCoverage(snapshot, report, accountIds, regions).map((row, i) =>
-    row.map((cell, j) => withRecorders(cell, accounts.get(accountIds[i]!), regions[j]!, stores, snapshot.organization.managementAccountId)),
-  );
+/** A coverage finding as the map reads it: its status, and its message where the cell shows it (an ERROR's). */
+export interface CoverageVerdict {
+  status: string;
+  message: string;
 }
 
-function trailCoverage(snapshot: Snapshot, given: AnyReport, accountIds: string[], regions: string[]): CoverageCell[][] {
-  const report = evaluatedReport(given);
-  const trails = new Map(snapshot.trails.map((t) => [t.arn, t]));
-  const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
-  let ruleEvaluated = false;
-  const verdicts = new Map<string, { status: string; message: string }>();
-  for (const f of report.findings.ofRule(COVERAGE_RULE)) {
-    ruleEvaluated = true;
-    verdicts.set(f.resource.id, { status: f.status, message: f.message });
+const COVERED: CoverageVerdict = { status: 'PASS', message: '' };
+const GAP: CoverageVerdict = { status: 'FAIL', message: '' };
+
+/**
+ * The account-region-coverage verdicts of a run, kept as its findings go by (the page's collector):
+ * at 10,000 accounts the rule has 170,000 findings, which a spilled run would otherwise read back
+ * from its file, parsing each whole, for two of their fields. Keyed by the finding's resource id
+ * (`account/region` or `account/*`).
+ */
+export class CoverageVerdicts {
+  readonly byResource = new Map<string, CoverageVerdict>();
+  /** Whether the rule has a finding in the run (evaluated, and not filtered out). */
+  evaluated = false;
+
+  add(f: { ruleId: string; status: string; message: string; resource: { id: string } }): void {
+    if (f.ruleId !== COVERAGE_RULE) return;
+    this.evaluated = true;
+    // The message is shown only where the cell is unknown; a covered cell or a gap keeps none.
+    const v = f.status === 'PASS' ? COVERED : f.status === 'FAIL' ? GAP : { status: f.status, message: f.message };
+    this.byResource.set(f.resource.id, v);
   }
 
-  return accountIds.map((id) => {
+  static of(report: AnyReport): CoverageVerdicts {
+    const verdicts = new CoverageVerdicts();
+    for (const f of evaluatedReport(report).findings.ofRule(COVERAGE_RULE)) verdicts.add(f);
+    return verdicts;
+  }
+}
+
+/**
+ * One row per account of `accountIds`, one cell per region of `regions`. `verdicts`: the run's
+ * coverage findings as a collector kept them; without it they are read from the report.
+ */
+export function coverageMap(snapshot: Snapshot, report: AnyReport, accountIds: string[], regions: string[], verdicts: CoverageVerdicts = CoverageVerdicts.of(report)): CoverageCell[][] {
+  return [...coverageRows(snapshot, verdicts, accountIds, regions)];
+}
+
+/**
+ * coverageMap a row at a time: the page encodes each row as it comes, and never holds the cells of
+ * every account at once (170,000 of them at 10,000 accounts, each with its trails and data stores).
+ */
+export function* coverageRows(snapshot: Snapshot, verdicts: CoverageVerdicts, accountIds: string[], regions: string[]): Generator<CoverageCell[]> {
+  const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
+  const stores = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d]));
+  const trails = new Map(snapshot.trails.map((t) => [t.arn, t]));
+  for (const id of accountIds) {
     const account = accounts.get(id);
-    return regions.map((region): CoverageCell => {
-      if (!account || account.status === 'skipped') return { state: 'not-scanned', trails: [] };
-      if (account.status === 'error') return { state: 'unknown', trails: [], reason: `account not scanned: ${account.reason ?? 'no reason recorded'}` };
-      const record = account.regions.find((r) => r.name === region);
-      if (!record) return { state: 'no-region', trails: [] };
-      if (record.status === 'not-opted-in') return { state: 'not-opted-in', trails: [] };
-      if (record.status === 'excluded') return { state: 'excluded', trails: [] };
-      const applicable = account.coveringTrailArns
-        .map((arn) => trails.get(arn))
-        .filter((t): t is Trail => !!t && (t.isMultiRegionTrail || t.homeRegion === region));
-      const cellTrails = applicable.map((t) => ({ arn: t.arn, note: noteFor(t) }));
-      if (record.status === 'unreachable') return { state: 'unknown', trails: cellTrails, reason: `region unreachable: ${record.reason ?? 'no reason recorded'}` };
-      const verdict = verdicts.get(`${id}/${region}`) ?? verdicts.get(`${id}/*`);
-      if (ruleEvaluated) {
-        // Evaluated, but no finding for this cell (e.g. the account was left out): not judged.
-        if (!verdict) return { state: 'unknown', trails: cellTrails, reason: `no ${COVERAGE_RULE} finding for this account and region` };
-        const state = FROM_STATUS[verdict.status] ?? 'unknown';
-        return state === 'unknown' ? { state, trails: cellTrails, reason: verdict.message } : { state, trails: cellTrails };
-      }
-      const state = derived(cellTrails.map((t) => t.note));
-      return state === 'unknown' ? { state, trails: cellTrails, reason: 'a trail\'s logging status or event selectors were not collected' } : { state, trails: cellTrails };
-    });
+    yield trailCoverage(account, id, trails, verdicts, regions).map((cell, j) => withRecorders(cell, account, regions[j]!, stores, snapshot.organization.managementAccountId));
+  }
+}
+
+/** One account's row of trail coverage. */
+function trailCoverage(account: AccountRecord | undefined, id: string, trails: ReadonlyMap<string, Trail>, coverage: CoverageVerdicts, regions: string[]): CoverageCell[] {
+  const ruleEvaluated = coverage.evaluated;
+  const verdicts = coverage.byResource;
+  return regions.map((region): CoverageCell => {
+    if (!account || account.status === 'skipped') return { state: 'not-scanned', trails: [] };
+    if (account.status === 'error') return { state: 'unknown', trails: [], reason: `account not scanned: ${account.reason ?? 'no reason recorded'}` };
+    const record = account.regions.find((r) => r.name === region);
+    if (!record) return { state: 'no-region', trails: [] };
+    if (record.status === 'not-opted-in') return { state: 'not-opted-in', trails: [] };
+    if (record.status === 'excluded') return { state: 'excluded', trails: [] };
+    const applicable = account.coveringTrailArns
+      .map((arn) => trails.get(arn))
+      .filter((t): t is Trail => !!t && (t.isMultiRegionTrail || t.homeRegion === region));
+    const cellTrails = applicable.map((t) => ({ arn: t.arn, note: noteFor(t) }));
+    if (record.status === 'unreachable') return { state: 'unknown', trails: cellTrails, reason: `region unreachable: ${record.reason ?? 'no reason recorded'}` };
+    const verdict = verdicts.get(`${id}/${region}`) ?? verdicts.get(`${id}/*`);
+    if (ruleEvaluated) {
+      // Evaluated, but no finding for this cell (e.g. the account was left out): not judged.
+      if (!verdict) return { state: 'unknown', trails: cellTrails, reason: `no ${COVERAGE_RULE} finding for this account and region` };
+      const state = FROM_STATUS[verdict.status] ?? 'unknown';
+      return state === 'unknown' ? { state, trails: cellTrails, reason: verdict.message } : { state, trails: cellTrails };
+    }
+    const state = derived(cellTrails.map((t) => t.note));
+    return state === 'unknown' ? { state, trails: cellTrails, reason: 'a trail\'s logging status or event selectors were not collected' } : { state, trails: cellTrails };
   });
 }

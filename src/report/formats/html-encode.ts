@@ -28,6 +28,21 @@ export class StringTable {
   idOrNull(s: string | null | undefined): number {
     return s === null || s === undefined ? -1 : this.id(s);
   }
+
+  private readonly recent: { text: string; id: number }[] = [];
+
+  /**
+   * id(s), for texts that mostly repeat the one before them in the same `slot` (a rule's findings
+   * templated alike, one after another): compared with that one first, which is cheaper than
+   * hashing a text of kilobytes to look it up.
+   */
+  idAfter(slot: number, s: string): number {
+    const last = this.recent[slot];
+    if (last && last.text === s) return last.id;
+    const id = this.id(s);
+    this.recent[slot] = { text: this.strings[id]!, id };
+    return id;
+  }
 }
 
 /**
@@ -43,7 +58,8 @@ export function templatize(text: string, values: readonly string[]): string | nu
   const matches: [start: number, end: number, d: number][] = [];
   for (let d = 0; d < values.length; d++) {
     const v = values[d]!;
-    if (!v) continue;
+    // A value equal to one before it would match where that one does, and lose to it: not searched again.
+    if (!v || values.indexOf(v) < d) continue;
     for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + 1)) matches.push([at, at + v.length, d]);
   }
   if (!matches.length) return text;

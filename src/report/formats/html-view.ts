@@ -6,11 +6,11 @@ import type { Rule } from '../../engine/load.js';
 import { SEVERITIES, type Severity } from '../../engine/rule-schema.js';
 import { STATUSES, type Status } from '../../findings/finding.js';
 import { Fingerprints } from '../../findings/fingerprints.js';
-import { FindingStore, frameworksText, type FindingCollector } from '../../findings/store.js';
+import { FindingStore, frameworksText, type FindingCollector, type FindingTexts } from '../../findings/store.js';
 import { SCORE_WEIGHTS } from '../../findings/weights.js';
 import { capStrings } from '../../util/cap-text.js';
 import { evaluatedReport, reportAccounts, type Report } from '../report.js';
-import { CELL_STATES, coverageMap, RECORDED_BY, TRAIL_NOTES } from './html-coverage.js';
+import { CELL_STATES, coverageRows, CoverageVerdicts, RECORDED_BY, TRAIL_NOTES } from './html-coverage.js';
 import { LazyItems, MARK, StringTable, templatize } from './html-encode.js';
 import { integrityData } from './html-integrity.js';
 import type { CollectContext, RenderInput } from './types.js';
@@ -151,6 +151,8 @@ export class PageFindings implements FindingCollector {
   private readonly rows = new PackedRows();
   /** One per finding, packed: in the string table 470,000 of them were ~50 MB at 10,000 accounts. */
   readonly fingerprints = new Fingerprints();
+  /** The coverage map's verdicts, kept as the findings go by (not read back from a spill file). */
+  readonly coverage = new CoverageVerdicts();
 
   constructor(accounts: Report['accounts'], rules: readonly Rule[]) {
     const st = this.st;
@@ -167,7 +169,7 @@ export class PageFindings implements FindingCollector {
     return page;
   }
 
-  add(f: ReportFinding): void {
+  add(f: ReportFinding, texts?: FindingTexts): void {
     const st = this.st;
     let account = this.accountIndex.get(f.accountId);
     if (account === undefined) {
@@ -179,7 +181,8 @@ export class PageFindings implements FindingCollector {
     }
     // A finding of a rule not among the rules given.
     if (!this.ruleIndex.has(f.ruleId)) this.addRule(f.ruleId, f.title, f.severity, f.resource.type, f.frameworks, []);
-    this.rows.add(encodeFinding(f, st, this.fingerprints.add(f.fingerprint), this.ruleIndex.get(f.ruleId)!, account, this.accountRows[account]![1] as number));
+    this.rows.add(encodeFinding(f, st, this.fingerprints.add(f.fingerprint), this.ruleIndex.get(f.ruleId)!, account, this.accountRows[account]![1] as number, texts?.evidence));
+    this.coverage.add(f);
   }
 
   findingRows(): Iterable<number[]> {
@@ -213,16 +216,16 @@ export function pageData({ report: given, snapshot, rules }: RenderInput): Recor
   const regions = [...new Set([...report.scope.regions, ...attempted])].sort();
   const trailIndex = new Map(snapshot.trails.map((t, i) => [t.arn, i]));
   const trails = snapshot.trails.map((t) => [st.id(t.name), st.id(t.arn), st.id(t.ownerAccountId), st.id(t.homeRegion), t.isOrganizationTrail ? 1 : 0, t.isMultiRegionTrail ? 1 : 0]);
-  const cells = coverageMap(snapshot, report, accountIds, regions);
   const storeNames = new Map((snapshot.eventDataStores ?? []).map((d) => [d.arn, d.name]));
-  // Per cell: [what records it (RECORDED_BY index, -1 not judged), the first recording event data store's name (string id or -1)].
-  const coverageRecorders = cells.map((row) =>
-    row.map((c) => [c.recordedBy ? RECORDED_BY.indexOf(c.recordedBy) : -1, st.idOrNull(storeNames.get(c.eventDataStores?.find((d) => d.note === 'records')?.arn ?? ''))]),
-  );
-  const coverage = cells.map((row) =>
+  // Encoded a row at a time, as the map makes them: the cells are never all held.
+  const coverageRecorders: number[][][] = [];
+  const coverage: number[][][] = [];
+  for (const row of coverageRows(snapshot, page.coverage, accountIds, regions)) {
+    // Per cell: [what records it (RECORDED_BY index, -1 not judged), the first recording event data store's name (string id or -1)].
+    coverageRecorders.push(row.map((c) => [c.recordedBy ? RECORDED_BY.indexOf(c.recordedBy) : -1, st.idOrNull(storeNames.get(c.eventDataStores?.find((d) => d.note === 'records')?.arn ?? ''))]));
     // [state, reason (string id or -1), ...trail refs]
-    row.map((cell) => [CELL_STATES.indexOf(cell.state), st.idOrNull(cell.reason ?? null), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]),
-  );
+    coverage.push(row.map((cell) => [CELL_STATES.indexOf(cell.state), st.idOrNull(cell.reason ?? null), ...cell.trails.map((t) => trailIndex.get(t.arn)! * TRAIL_NOTES.length + TRAIL_NOTES.indexOf(t.note))]));
+  }
 
   const mapped = new Set(rules.flatMap((r) => Object.keys(r.frameworks)));
   for (const f of report.findings.heads()) for (const fw of Object.keys(f.frameworks)) mapped.add(fw);
@@ -293,10 +296,10 @@ export class PackedRows {
  * Resource fields are templated with [accountId, accountName, region]; texts additionally with
  * the resource's id, arn and name (marker digits 3, 4, 5).
  */
-function encodeFinding(f: ReportFinding, st: StringTable, fingerprint: number, rule: number, account: number, accountName: number): number[] {
+function encodeFinding(f: ReportFinding, st: StringTable, fingerprint: number, rule: number, account: number, accountName: number, evidence = JSON.stringify(f.evidence)): number[] {
   const base = [f.accountId, f.accountName, f.region ?? ''];
   const full = [...base, f.resource.id, f.resource.arn ?? '', f.resource.name];
-  const texts = [f.message, JSON.stringify(f.remediation), JSON.stringify(f.evidence)];
+  const texts = [f.message, JSON.stringify(f.remediation), evidence];
   // templatize returns null for a text that already holds the marker; then the whole row is stored verbatim.
   const templated = [
     templatize(f.resource.id, base),
@@ -318,7 +321,7 @@ function encodeFinding(f: ReportFinding, st: StringTable, fingerprint: number, r
     st.idOrNull(arn),
     st.id(name!),
     st.id(f.title),
-    ...bodies.map((t) => st.id(t!)),
+    ...bodies.map((t, k) => st.idAfter(k, t!)),
     st.id(frameworksText(f.frameworks)),
     f.waiver ? st.id(JSON.stringify(f.waiver)) : -1,
     canTemplate ? 1 : 0,

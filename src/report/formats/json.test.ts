@@ -17,9 +17,27 @@ const finding = (i: number) => ({
 });
 const report = (n: number) => ({ schemaVersion: '1.0', accounts: [{ id: '1' }], findings: Array.from({ length: n }, (_, i) => finding(i)), waivers: null }) as unknown as Report;
 
+/**
+ * report.json as documented: the report indented by two spaces, except that each finding is on a
+ * line of its own, four spaces in, as compact JSON.
+ */
+function documented(r: Report): string {
+  const lines = r.findings.map((f) => `    ${JSON.stringify(f)}`);
+  const marker = '\u0000findings';
+  const [head, tail] = JSON.stringify({ ...r, findings: marker }, null, 2).split(JSON.stringify(marker)) as [string, string];
+  return `${head}${lines.length ? `[\n${lines.join(',\n')}\n  ]` : '[]'}${tail}\n`;
+}
+
 describe('report.json in chunks', () => {
-  it('is byte for byte JSON.stringify(report, null, 2), with zero, one or many findings, whatever key follows them', () => {
-    for (const n of [0, 1, 7]) expect([...reportJsonChunks(report(n))].join('')).toBe(`${JSON.stringify(report(n), null, 2)}\n`);
+  it('is the report indented, each finding on a line of its own, with zero, one or many findings, whatever key follows them', () => {
+    for (const n of [0, 1, 7]) {
+      const text = [...reportJsonChunks(report(n))].join('');
+      expect(text).toBe(documented(report(n)));
+      expect(JSON.parse(text)).toEqual(report(n));
+      // A line reader gets the findings one a line.
+      const lines = text.split('\n').filter((l) => l.startsWith('    {"'));
+      expect(lines.map((l) => JSON.parse(l.replace(/,$/, '')))).toEqual(report(n).findings);
+    }
   });
 
   it('is written through AtomicFileSet whole, or not at all', async () => {
@@ -70,7 +88,7 @@ describe('report.json in chunks', () => {
       for (const f of findings) store.add(f);
       store.finish();
       const spilled = { ...report(0), findings: store } as unknown as Report;
-      const expected = `${JSON.stringify({ ...report(0), findings }, null, 2)}\n`;
+      const expected = documented({ ...report(0), findings } as unknown as Report);
       expect([...reportJsonChunks(spilled)].join('')).toBe(expected);
       // Bytes among the chunks: decoded as one stream, and staged as they are.
       let bytes = 0;

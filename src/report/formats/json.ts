@@ -3,8 +3,9 @@ import { evaluatedReport, type AnyReport } from '../report.js';
 import type { Chunk, ReportFormat } from './types.js';
 
 /**
- * report.json, byte for byte what JSON.stringify(report, null, 2) gives, but produced a finding at
- * a time: at a few thousand accounts the whole text would pass V8's limit on one string.
+ * report.json: the report as JSON.stringify(report, null, 2) indents it, except that each finding
+ * is on a line of its own, as compact JSON (reportJsonText), produced a finding at a time: at a
+ * few thousand accounts the whole text would pass V8's limit on one string.
  */
 export function reportJsonChunks(given: AnyReport): Generator<string> {
   return reportJson(given, false) as Generator<string>;
@@ -27,7 +28,7 @@ function* reportJson(given: AnyReport, bytes: boolean): Generator<Chunk> {
   if (n === 0) yield '[]';
   else {
     yield '[\n';
-    // Inside the top-level object the array's items sit 4 spaces deep (reportJsonText). A store
+    // Inside the top-level object the array's items sit 4 spaces in (reportJsonText). A store
     // gives the array's body as it keeps it: a spilled one, its file as it is (findings/store.ts).
     const body = report.findings instanceof FindingStore ? (bytes ? (report.findings.reportJsonBodyBytes() ?? report.findings.reportJsonBody()) : report.findings.reportJsonBody()) : null;
     if (body) yield* body;
