@@ -33,8 +33,8 @@ export interface ControlView {
   notCovered: string | null;
   status: ControlStatus;
   counts: StatusCounts;
-  /** One entry per account of the report; empty for a NOT_COVERED control. */
-  accounts: ControlAccountView[];
+  /** One entry per account of the report; empty for a NOT_COVERED control. Made again at each read: keep what you read. */
+  readonly accounts: ControlAccountView[];
 }
 
 export interface FrameworkCompliance {
@@ -109,17 +109,31 @@ function frameworkView(
   mapped: ReadonlyMap<string, Map<string, Set<string>>>,
   accounts: readonly { id: string; name: string }[],
 ): FrameworkCompliance {
-  // counts[control][account] of this framework
-  const counts = new Map<string, Map<string, StatusCounts>>();
+  // counts[control][account * 4 + status] of this framework: four integers an account, where a
+  // map of count objects per control held 10,000 of them a control at 10,000 accounts.
+  const accountAt = new Map(accounts.map((a, i) => [a.id, i]));
+  const counts = new Map<string, Uint32Array>();
+  // The findings of a rule come one after another and share its mapping object: its controls of
+  // this framework, each once, are found again only when the mapping changes.
+  let mapping: object | null = null;
+  let ofMapping: string[] | null = null;
   for (const f of report.findings.heads()) {
-    const ids = Object.hasOwn(f.frameworks, fw) ? f.frameworks[fw] : undefined;
-    if (!ids) continue;
-    for (const id of new Set(ids)) {
-      const byAccount = counts.get(id) ?? counts.set(id, new Map()).get(id)!;
-      const c = byAccount.get(f.accountId) ?? byAccount.set(f.accountId, zero()).get(f.accountId)!;
-      c[f.status]++;
+    if (f.frameworks !== mapping) {
+      mapping = f.frameworks;
+      ofMapping = Object.hasOwn(f.frameworks, fw) ? [...new Set(f.frameworks[fw])] : null;
+    }
+    if (!ofMapping) continue;
+    const at = accountAt.get(f.accountId)! * STATUSES.length + STATUSES.indexOf(f.status);
+    for (const id of ofMapping) {
+      const byAccount = counts.get(id) ?? counts.set(id, new Uint32Array(accounts.length * STATUSES.length)).get(id)!;
+      byAccount[at]!++;
     }
   }
+  const countsOf = (byAccount: Uint32Array | undefined, i: number): StatusCounts => {
+    const c = zero();
+    if (byAccount) for (const [k, s] of STATUSES.entries()) c[s] = byAccount[i * STATUSES.length + k]!;
+    return c;
+  };
   const list = catalogue.get(fw);
   const controlsMapped = mapped.get(fw) ?? new Map<string, Set<string>>();
   const listed = list?.controls ?? [];
@@ -132,14 +146,21 @@ function frameworkView(
       const notCovered = entry?.notCovered ?? 'no evaluated rule maps to this control (its rules are switched off or outside --framework)';
       return { id, title, rules: [], notCovered, status: 'NOT_COVERED', counts: zero(), accounts: [] };
     }
-    const byAccount = counts.get(id) ?? new Map<string, StatusCounts>();
+    const byAccount = counts.get(id);
     const total = zero();
-    const perAccount = accounts.map((a) => {
-      const c = byAccount.get(a.id) ?? zero();
-      for (const s of STATUSES) total[s] += c[s];
-      return { accountId: a.id, accountName: a.name, status: statusOf(c), counts: c };
+    if (byAccount) for (const [i, n] of byAccount.entries()) total[STATUSES[i % STATUSES.length]!] += n;
+    const view = { id, title, rules: ruleIds, notCovered: null, status: statusOf(total), counts: total } as ControlView;
+    // Made from the counts each time it is read (10,000 objects a control): a view of every control
+    // does not hold them all. Enumerable, so copies and JSON carry it.
+    Object.defineProperty(view, 'accounts', {
+      enumerable: true,
+      get: (): ControlAccountView[] =>
+        accounts.map((a, i) => {
+          const c = countsOf(byAccount, i);
+          return { accountId: a.id, accountName: a.name, status: statusOf(c), counts: c };
+        }),
     });
-    return { id, title, rules: ruleIds, notCovered: null, status: statusOf(total), counts: total, accounts: perAccount };
+    return view;
   });
   const controlCounts = Object.fromEntries(CONTROL_STATUSES.map((s) => [s, controls.filter((c) => c.status === s).length])) as Record<ControlStatus, number>;
   return { id: fw, name: list?.name ?? null, scope: list?.scope ?? null, controls, controlCounts };

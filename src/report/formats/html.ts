@@ -78,8 +78,10 @@ function controlSummary(fw: FrameworkCompliance | undefined) {
     counts: Object.entries(fw.controlCounts).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status.replace('_', ' ')}`).join(' · '),
     controls: fw.controls.map((c) => {
       const byStatus = new Map<string, number>();
-      for (const a of c.accounts) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
-      const flagged = c.accounts.filter((a) => a.status === 'FAIL' || a.status === 'ERROR');
+      // Made at each read (compliance.ts): read once.
+      const accounts = c.accounts;
+      for (const a of accounts) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
+      const flagged = accounts.filter((a) => a.status === 'FAIL' || a.status === 'ERROR');
       const named = flagged.slice(0, NAMED_ACCOUNTS).map((a) => `${a.accountName} (${a.accountId}): ${a.counts.FAIL ? `${a.counts.FAIL} FAIL` : `${a.counts.ERROR} ERROR`}`);
       if (flagged.length > NAMED_ACCOUNTS) named.push(`${flagged.length - NAMED_ACCOUNTS} more`);
       return {
