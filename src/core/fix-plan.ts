@@ -44,7 +44,9 @@ export interface FixPlanInput {
 }
 
 export function buildFixPlan({ findings, rules = [] }: FixPlanInput): FixAction[] {
-  const accountNames = new Map(findings.map((f) => [f.accountId, f.accountName]));
+  // A loop, not a map() of pairs: a large run has hundreds of thousands of findings here.
+  const accountNames = new Map<string, string>();
+  for (const f of findings) accountNames.set(f.accountId, f.accountName);
   const verbs = new Map(rules.map((r) => [r.id, r.fixedOn?.action]));
   const groups = new Map<string, { on: FixTarget; findings: Fixable[] }>();
   for (const f of findings) {

@@ -64,11 +64,19 @@ class StoredNotable {
   declare readonly remediation: Pick<RenderedRemediation, 'summary'> | null;
   declare readonly fixedOn: FixTarget | null;
 
-  constructor(store: FindingStore, at: number, f: Omit<NotableFinding, 'remediation' | 'fixedOn'>, fixedOn: FixTarget | null) {
+  constructor(
+    store: FindingStore,
+    at: number,
+    fingerprint: string,
+    f: Pick<NotableFinding, 'ruleId' | 'title' | 'severity' | 'status' | 'waiver' | 'accountId' | 'accountName'>,
+    region: string | null,
+    resource: Finding['resource'],
+    fixedOn: FixTarget | null,
+  ) {
     this.#store = store;
     this.#at = at;
     // In notableOf's order: JSON and the key order of a copy are the same as for a held finding.
-    this.fingerprint = f.fingerprint;
+    this.fingerprint = fingerprint;
     this.ruleId = f.ruleId;
     this.title = f.title;
     this.severity = f.severity;
@@ -76,8 +84,8 @@ class StoredNotable {
     this.waiver = f.waiver;
     this.accountId = f.accountId;
     this.accountName = f.accountName;
-    this.region = f.region;
-    this.resource = f.resource;
+    this.region = region;
+    this.resource = resource;
     Object.defineProperty(this, 'remediation', StoredNotable.#remediation);
     this.fixedOn = fixedOn;
   }
@@ -341,15 +349,15 @@ export class FindingStore implements FindingSource {
     for (let k = 0; k < this.notableCount; k++) {
       const i = this.notableAt.data[k]!;
       const on = this.notableFixedOn.data[k]!;
+      // The columns given as they are, not spread into an object of their own first: 200,000
+      // notable findings at 10,000 accounts, each read made them all again.
       out[k] = new StoredNotable(
         this,
         this.notableRemediated.data[k] ? i : -1,
-        {
-          fingerprint: this.notableFingerprints.at(k),
-          ...this.columns(i),
-          region: this.regions.items[this.notableRegion.data[k]!]!,
-          resource: this.notableResources[k]!,
-        },
+        this.notableFingerprints.at(k),
+        this.columns(i),
+        this.regions.items[this.notableRegion.data[k]!]!,
+        this.notableResources[k]!,
         on ? this.fixTargets.items[on - 1]! : null,
       );
     }
