@@ -8,14 +8,13 @@
 // object. Before the handoff it replays the scan's requests as the raw baseline (raw-baseline.ts),
 // and, when the endpoint throttles, scans the same organization again without throttling, so both
 // walls come from one run; neither counts in the scan's peak RSS, taken before them.
-import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CallCounter } from '../../src/collect/observer.js';
-import { evaluateSnapshot, prepare, spillDirFor, writeReports } from '../../src/core/pipeline.js';
-import { loadSnapshotInput } from '../../src/cli/inputs.js';
+import { prepare } from '../../src/core/pipeline.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { prettyJsonChunks } from '../../src/util/json-chunks.js';
 import { execWithScanRuntime, flags } from './args.js';
@@ -119,25 +118,7 @@ interface BenchHandoff {
   timeline: number[];
   reference: boolean;
 }
-const BENCH_HANDOFF_ENV = 'TRAILWARDEN_BENCH_EVALUATE';
-
-/** The peak resident set of this process image (VmHWM, which an exec starts again), in MB. */
-function imagePeakRssMb(): number {
-  try {
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (kb) return Math.round((Number(kb[1]) / 1024) * 10) / 10;
-  } catch {
-    // not Linux: the process's peak, both images
-  }
-  return peakRssMb();
-}
-
 async function main(): Promise<void> {
-  const handoff = process.env[BENCH_HANDOFF_ENV];
-  if (handoff) {
-    delete process.env[BENCH_HANDOFF_ENV];
-    return evaluatePhase(handoff);
-  }
   const opts = parse();
   execWithScanRuntime();
   const managementAccountId = buildSyntheticOrg(3, 1).managementAccountId;
@@ -257,68 +238,33 @@ async function main(): Promise<void> {
     const stateFile = join(out, '.bench-handoff.json');
     await writeFileAtomic(stateFile, JSON.stringify(state));
     await endpoint.stop();
-    // `trailwarden scan` evaluates in a fresh image of its process (src/cli/handoff.ts), and so does the benchmark.
+    // `trailwarden scan` evaluates in a fresh image of its process (src/cli/handoff.ts), and so does
+    // the benchmark: evaluate-image.mjs, from dist/ with the scan's heap flags only, not under the
+    // TypeScript loader this image runs under (the product's evaluating image has none).
+    const image = await evaluateImage();
     if (typeof process.execve === 'function') {
       handedOver = true;
-      process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, [BENCH_HANDOFF_ENV]: stateFile });
+      const heapFlags = process.execArgv.filter((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f));
+      process.execve(process.execPath, [process.execPath, ...heapFlags, image.path], { ...process.env, [image.env]: stateFile });
     }
     handedOver = false;
-    await evaluatePhase(stateFile);
+    await image.evaluatePhase(stateFile);
   } finally {
     await endpoint.stop();
     if (!opts.out && !handedOver) await rm(out, { recursive: true, force: true });
   }
 }
 
-/** The image that evaluates: reads the snapshot as `trailwarden scan`'s second image does, evaluates and writes the reports, and prints the figures. */
-async function evaluatePhase(stateFile: string): Promise<void> {
-  const { opts, out, result: scanned, lines, timeline } = JSON.parse(readFileSync(stateFile, 'utf8')) as BenchHandoff;
-  try {
-    rmSync(stateFile, { force: true });
-    const prepared = await prepare({}, process.cwd());
-    const t0 = performance.now();
-    const snapshot = await loadSnapshotInput(join(out, 'snapshot.json'));
-    const snapshotReadSeconds = (performance.now() - t0) / 1000;
-    const t2 = performance.now();
-    // As `trailwarden scan` does: the findings spilled inside the output directory.
-    const outcome = evaluateSnapshot(snapshot, prepared, undefined, new Date(), { spillDir: spillDirFor(out, prepared.formats) });
-    const evaluateSeconds = (performance.now() - t2) / 1000;
-    const t3 = performance.now();
-    const written = await writeReports(out, outcome, prepared.formats);
-    const renderSeconds = (performance.now() - t3) / 1000;
-    outcome.dispose();
-    const evaluatePeakRssMb = imagePeakRssMb();
-    const scanPeakRssMb = scanned.scanPeakRssMb as number;
-    const result = {
-      ...scanned,
-      findings: outcome.report.findings.length,
-      // The run's two images one after the other: its peak is the larger of theirs.
-      peakRssMb: Math.max(scanPeakRssMb, evaluatePeakRssMb),
-      evaluatePeakRssMb,
-      snapshotReadSeconds: round(snapshotReadSeconds),
-      evaluateSeconds: round(evaluateSeconds),
-      renderSeconds: round(renderSeconds),
-      // Reading the handed-over snapshot is part of the evaluation's time.
-      evaluateRenderSeconds: round(snapshotReadSeconds + evaluateSeconds + renderSeconds),
-      formats: prepared.formats,
-      reportsWritten: written.length,
-      node: process.version,
-    };
-    lines.push(
-      `findings ${result.findings}`,
-      `peak RSS ${result.peakRssMb} MB (the scan's image ${scanPeakRssMb} MB, ${String(scanned.rssBeforeScanMb)} MB before it with the rules loaded, the AWS SDK not yet; the evaluating image ${evaluatePeakRssMb} MB)`,
-      `snapshot write ${String(scanned.snapshotWriteSeconds)} s, read ${result.snapshotReadSeconds} s, evaluate ${result.evaluateSeconds} s, render ${result.renderSeconds} s (${prepared.formats.join(',')})`,
-    );
-    if (opts.timeline) lines.push(`requests per second: ${timeline.join(' ')}`);
-    if (opts.json) {
-      process.stderr.write(`${lines.join('\n')}\n`);
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-    } else {
-      process.stdout.write(`${lines.join('\n')}\n`);
-    }
-  } finally {
-    if (!opts.out) await rm(out, { recursive: true, force: true });
-  }
+interface EvaluateImage {
+  BENCH_HANDOFF_ENV: string;
+  evaluatePhase(stateFile: string): Promise<void>;
+}
+
+/** The evaluating image's script (plain JavaScript: it runs without a loader), its handoff variable, and its evaluation for a platform without execve. */
+async function evaluateImage(): Promise<{ path: string; env: string; evaluatePhase: (stateFile: string) => Promise<void> }> {
+  const url = new URL('./evaluate-image.mjs', import.meta.url);
+  const mod = (await import(url.href)) as EvaluateImage;
+  return { path: fileURLToPath(url), env: mod.BENCH_HANDOFF_ENV, evaluatePhase: mod.evaluatePhase };
 }
 
 main().catch((err: unknown) => {
