@@ -100,6 +100,36 @@ describe('buildFixPlan', () => {
     expect(perm[0]!.accountId).toBeNull();
   });
 
+  it('leads with the remediation of the rule behind most findings, then the most severe, then by id and fingerprint, in one pass over any iterable', () => {
+    // Seeded: four rules of mixed severity on three targets, a third of the findings without a remediation.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const targets: FixTarget[] = [lg, trail, { kind: 'bucket', target: 'logs-bucket', accountId: '222222222222' }];
+    const severities: Finding['severity'][] = ['critical', 'high', 'medium', 'low'];
+    const all = Array.from({ length: 300 }, () => {
+      const rule = `rule-${Math.floor(next() * 4)}`;
+      const f = finding(rule, severities[Math.floor(next() * 4)]!, targets[Math.floor(next() * 3)]!, { status: next() < 0.2 ? 'ERROR' : 'FAIL' });
+      return next() < 0.33 ? { ...f, remediation: null } : { ...f, remediation: { ...f.remediation!, summary: `fix ${f.fingerprint}` } };
+    });
+    // By the definition: every finding of the action ordered, the first with a remediation.
+    const expected = (on: FixTarget) => {
+      const fs = all.filter((f) => f.fixedOn === on);
+      const count = (id: string) => fs.filter((f) => f.ruleId === id).length;
+      const rank = (f: Finding) => severities.indexOf(f.severity);
+      const ordered = [...fs].sort((a, b) => count(b.ruleId) - count(a.ruleId) || rank(a) - rank(b) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+      return ordered.find((f) => f.remediation)?.remediation?.summary ?? '';
+    };
+    const plan = buildFixPlan({ findings: all });
+    expect(plan).toHaveLength(3);
+    for (const a of plan) expect(a.remediation).toBe(expected(targets.find((t) => t.target === a.target)!));
+    // A generator, read once, gives the same plan; so does a finding that says it has a remediation without being read.
+    expect(buildFixPlan({ findings: (function* () { yield* all; })() })).toEqual(plan);
+    let reads = 0;
+    const lazy = all.map((f) => ({ ...f, hasRemediation: f.remediation !== null, get remediation() { reads++; return f.remediation; } }));
+    expect(buildFixPlan({ findings: lazy })).toEqual(plan);
+    expect(reads).toBe(plan.filter((a) => a.remediation).length);
+  });
+
   it('short names ARNs by their resource', () => {
     expect(shortName(LOG_GROUP)).toBe('org-trail-logs');
     expect(shortName('arn:aws:kms:us-east-1:1:key/abcd')).toBe('abcd');

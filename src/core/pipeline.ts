@@ -229,7 +229,8 @@ export function evaluateSnapshot(snapshot: Snapshot, prepared: Prepared, framewo
       } else shown.push(f);
     });
     store?.finish();
-    const fixable = store ? store.notable : shown.filter((f) => f.status !== 'PASS');
+    // Spilled, the store's notable findings one at a time: the plan keeps counts, not them.
+    const fixable = store ? store.notables() : shown.filter((f) => f.status !== 'PASS');
     const report = buildReport<FindingSource>({
       snapshot,
       findings: store ?? findingList(capStrings(shown, undefined, seen)),
