@@ -141,6 +141,8 @@ export interface FindingSource extends Iterable<Finding> {
   readonly length: number;
   /** The findings that are not PASS, in report order (held in memory, without their texts). */
   readonly notable: readonly NotableFinding[];
+  /** The same findings one at a time, made as they are read (a reader that keeps few of them holds few). */
+  notables(): Iterable<NotableFinding>;
   /** Every finding's head, in report order, without reading a spilled finding back. */
   heads(): Iterable<FindingHead>;
   /** The findings of one rule, in report order (a spilled store reads only that rule's lines). */
@@ -612,6 +614,10 @@ export class FindingList extends Array<Finding> implements FindingSource {
 
   get notable(): readonly Finding[] {
     return this.filter((f) => f.status !== 'PASS');
+  }
+
+  *notables(): Generator<Finding> {
+    for (const f of this) if (f.status !== 'PASS') yield f;
   }
 
   heads(): Iterable<FindingHead> {

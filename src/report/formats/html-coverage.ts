@@ -91,11 +91,15 @@ const GAP: CoverageVerdict = { status: 'FAIL', message: '' };
 /**
  * The account-region-coverage verdicts of a run, kept as its findings go by (the page's collector):
  * at 10,000 accounts the rule has 170,000 findings, which a spilled run would otherwise read back
- * from its file, parsing each whole, for two of their fields. Keyed by the finding's resource id
- * (`account/region` or `account/*`).
+ * from its file, parsing each whole, for two of their fields. Looked up by the finding's resource
+ * id (`account/region` or `account/*`), kept under a number made of the account's and the
+ * region's index (an id of another form under itself), not under 170,000 strings.
  */
 export class CoverageVerdicts {
-  readonly byResource = new Map<string, CoverageVerdict>();
+  private readonly accounts = new Map<string, number>();
+  private readonly regions = new Map<string, number>();
+  private readonly cells = new Map<number, CoverageVerdict>();
+  private readonly others = new Map<string, CoverageVerdict>();
   /** Whether the rule has a finding in the run (evaluated, and not filtered out). */
   evaluated = false;
 
@@ -104,7 +108,39 @@ export class CoverageVerdicts {
     this.evaluated = true;
     // The message is shown only where the cell is unknown; a covered cell or a gap keeps none.
     const v = f.status === 'PASS' ? COVERED : f.status === 'FAIL' ? GAP : { status: f.status, message: f.message };
-    this.byResource.set(f.resource.id, v);
+    const cell = this.cell(f.resource.id, true);
+    if (cell === null) this.others.set(f.resource.id, v);
+    else this.cells.set(cell, v);
+  }
+
+  /** The verdict of the finding whose resource id is `resourceId`, if there is one. */
+  get(resourceId: string): CoverageVerdict | undefined {
+    const cell = this.cell(resourceId, false);
+    // A part never seen as a cell's may still be an id kept as it is (past the region slots).
+    return cell === null || cell < 0 ? this.others.get(resourceId) : this.cells.get(cell);
+  }
+
+  /** The number an id is kept under (-1: a part never seen, so no verdict), or null for an id not of the form `account/region`. */
+  private cell(id: string, adding: boolean): number | null {
+    const slash = id.lastIndexOf('/');
+    if (slash <= 0) return null;
+    const account = this.index(this.accounts, id.slice(0, slash), adding);
+    const region = this.index(this.regions, id.slice(slash + 1), adding);
+    if (account === null || region === null) return null;
+    if (account < 0 || region < 0) return -1;
+    return account * REGION_SLOTS + region;
+  }
+
+  private index(table: Map<string, number>, key: string, adding: boolean): number | null {
+    let i = table.get(key);
+    if (i === undefined) {
+      if (!adding) return -1;
+      // Past the slots a number has for regions, the ids are kept as they are.
+      if (table === this.regions && table.size >= REGION_SLOTS) return null;
+      i = table.size;
+      table.set(key, i);
+    }
+    return i;
   }
 
   static of(report: AnyReport): CoverageVerdicts {
@@ -113,6 +149,9 @@ export class CoverageVerdicts {
     return verdicts;
   }
 }
+
+/** Regions (and `*`) a cell number has room for: AWS has under 40. */
+const REGION_SLOTS = 1024;
 
 /**
  * One row per account of `accountIds`, one cell per region of `regions`. `verdicts`: the run's
@@ -139,7 +178,6 @@ export function* coverageRows(snapshot: Snapshot, verdicts: CoverageVerdicts, ac
 /** One account's row of trail coverage. */
 function trailCoverage(account: AccountRecord | undefined, id: string, trails: ReadonlyMap<string, Trail>, coverage: CoverageVerdicts, regions: string[]): CoverageCell[] {
   const ruleEvaluated = coverage.evaluated;
-  const verdicts = coverage.byResource;
   return regions.map((region): CoverageCell => {
     if (!account || account.status === 'skipped') return { state: 'not-scanned', trails: [] };
     if (account.status === 'error') return { state: 'unknown', trails: [], reason: `account not scanned: ${account.reason ?? 'no reason recorded'}` };
@@ -152,7 +190,7 @@ function trailCoverage(account: AccountRecord | undefined, id: string, trails: R
       .filter((t): t is Trail => !!t && (t.isMultiRegionTrail || t.homeRegion === region));
     const cellTrails = applicable.map((t) => ({ arn: t.arn, note: noteFor(t) }));
     if (record.status === 'unreachable') return { state: 'unknown', trails: cellTrails, reason: `region unreachable: ${record.reason ?? 'no reason recorded'}` };
-    const verdict = verdicts.get(`${id}/${region}`) ?? verdicts.get(`${id}/*`);
+    const verdict = coverage.get(`${id}/${region}`) ?? coverage.get(`${id}/*`);
     if (ruleEvaluated) {
       // Evaluated, but no finding for this cell (e.g. the account was left out): not judged.
       if (!verdict) return { state: 'unknown', trails: cellTrails, reason: `no ${COVERAGE_RULE} finding for this account and region` };

@@ -187,7 +187,8 @@ function actionsView(report: EvaluatedReport) {
   // lists are looked up (at most MAX_HTML_ACTIONS x MAX_ACTION_FINDINGS), not every notable one.
   const listed = new Set(all.slice(0, MAX_HTML_ACTIONS).flatMap((a) => a.findings.slice(0, MAX_ACTION_FINDINGS)));
   const byFingerprint = new Map<string, (typeof report.findings.notable)[number]>();
-  for (const f of report.findings.notable) if (listed.has(f.fingerprint)) byFingerprint.set(f.fingerprint, f);
+  // One at a time: a spilled run has 200,000 of them, not all to be made at once for a few hundred.
+  for (const f of report.findings.notables()) if (listed.has(f.fingerprint)) byFingerprint.set(f.fingerprint, f);
   return {
     actionsTotal: all.length,
     actionsMore: all.length > MAX_HTML_ACTIONS,
