@@ -226,7 +226,9 @@ describe('--baseline', () => {
     expect(existsSync(notReport.path)).toBe(false);
     const old = await evaluate(NOT_VALIDATED);
     const broken = join(tmp(), 'report.json');
-    const text = readFileSync(old.path, 'utf8').replace('"status": "FAIL"', '"status": "BROKEN"');
+    // A finding is one compact line of report.json: the error names that line.
+    const text = readFileSync(old.path, 'utf8').replace('"status":"FAIL"', '"status":"BROKEN"');
+    expect(text).toContain('"status":"BROKEN"');
     writeFileSync(broken, text);
     const line = text.split('\n').findIndex((l) => l.includes('"BROKEN"')) + 1;
     const run = await evaluate(KEY_DISABLED, '--baseline', broken);
