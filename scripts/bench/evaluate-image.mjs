@@ -1,6 +1,6 @@
 // The benchmark's evaluating image: what `trailwarden scan`'s second image runs (src/cli/handoff.ts),
 // from dist/ as the bin runs it. run.ts replaces itself with this script (execve, the same PID) once
-// its scan has written the snapshot, with the heap flags of the scan and nothing else: the
+// its scan has written the snapshot, with the evaluation's heap flags (bin/runtime.js) and nothing else: the
 // TypeScript loader the scan's image runs under (tsx) and the benchmark's scan-side modules are
 // not in it, as they are not in the product's image, and it runs the compiled code the bin runs.
 // Plain JavaScript so that it needs no loader. Build first (npm run build; npm ci does).
@@ -58,6 +58,8 @@ export async function evaluatePhase(stateFile) {
       // The run's two images one after the other: its peak is the larger of theirs.
       peakRssMb: Math.max(scanPeakRssMb, evaluatePeakRssMb),
       evaluatePeakRssMb,
+      // This image's heap flags (the evaluation's, bin/runtime.js), beside the scan's nodeFlags.
+      evaluateNodeFlags: process.execArgv.filter((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f)),
       snapshotReadSeconds: round(snapshotReadSeconds),
       evaluateSeconds: round(evaluateSeconds),
       renderSeconds: round(renderSeconds),

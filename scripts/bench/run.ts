@@ -17,6 +17,7 @@ import { CallCounter } from '../../src/collect/observer.js';
 import { prepare } from '../../src/core/pipeline.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { prettyJsonChunks } from '../../src/util/json-chunks.js';
+import { EVALUATE_NODE_FLAGS, LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
 import { execWithScanRuntime, flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
@@ -244,8 +245,10 @@ async function main(): Promise<void> {
     const image = await evaluateImage();
     if (typeof process.execve === 'function') {
       handedOver = true;
+      // The evaluation's heap flags where the scan has the bin's (bin/runtime.js), as trailwarden scan's handoff does.
       const heapFlags = process.execArgv.filter((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f));
-      process.execve(process.execPath, [process.execPath, ...heapFlags, image.path], { ...process.env, [image.env]: stateFile });
+      const evaluateFlags = heapFlags.length && heapFlags.every((f) => LOG_VERIFY_NODE_FLAGS.includes(f)) ? [...EVALUATE_NODE_FLAGS] : heapFlags;
+      process.execve(process.execPath, [process.execPath, ...evaluateFlags, image.path], { ...process.env, [image.env]: stateFile });
     }
     handedOver = false;
     await image.evaluatePhase(stateFile);

@@ -1,4 +1,5 @@
 // The CLI's view of the outside world, injectable so commands run in-process in tests.
+import { evaluationExecArgv } from '../../bin/runtime.js';
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -40,7 +41,8 @@ export function processIO(options: { replaceable?: boolean } = {}): CliIO {
     replaceProcess:
       options.replaceable && typeof process.execve === 'function'
         ? (env) => {
-            process.execve!(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...env });
+            // The evaluation's heap flags in place of the scan's, where the bin set them (bin/runtime.js).
+            process.execve!(process.execPath, [process.execPath, ...evaluationExecArgv(process.execArgv, process.env), ...process.argv.slice(1)], { ...process.env, ...env });
             // execve returns only by throwing.
             throw new Error('process.execve returned');
           }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVALUATE_NODE_FLAGS } from '../../bin/runtime.js';
 import type { Snapshot } from '../../src/inventory/schema.js';
 import { cli } from '../harness/cli.js';
 import { emulatorEnv } from '../harness/context.js';
@@ -179,6 +180,8 @@ describe('trailwarden scan through the bin: evaluated by a fresh image of its pr
     expect('code' in run ? run.code : 0, String(run.stderr)).toBe(0);
     // The image that wrote the reports is the one the scan handed over to (said under --verbose).
     expect(run.stderr).toContain('evaluating in a fresh image of this process');
+    // With the evaluation's heap flags in place of the scan's (bin/runtime.js).
+    expect(run.stderr).toContain(`(heap: ${EVALUATE_NODE_FLAGS.join(' ')})`);
     expect((await cli(scanArgs(inProcess, '--format', 'json,csv', '--quiet'))).code).toBe(0);
     expect(readdirSync(viaBin).sort()).toEqual(['report.csv', 'report.json', 'snapshot.json']);
     for (const f of ['report.csv', 'report.json', 'snapshot.json']) {

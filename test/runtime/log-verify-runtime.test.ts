@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { boundsHeap, evaluates, LOG_VERIFY_NODE_FLAGS, scans, verifiesLogs } from '../../bin/runtime.js';
+import { boundsHeap, EVALUATE_NODE_FLAGS, evaluates, evaluationExecArgv, LOG_VERIFY_NODE_FLAGS, RUNTIME_FLAGS_ENV, scans, verifiesLogs } from '../../bin/runtime.js';
 
 const run = promisify(execFile);
 const canExec = typeof (process as { execve?: unknown }).execve === 'function';
@@ -21,7 +21,7 @@ function probe(): string {
     `import { execForLogVerification } from ${JSON.stringify(pathToFileURL(join(process.cwd(), 'bin/runtime.js')).href)};`,
     "import { fileURLToPath } from 'node:url';",
     'execForLogVerification(fileURLToPath(import.meta.url), process.argv.slice(2));',
-    'console.log(JSON.stringify({ execArgv: process.execArgv, argv: process.argv.slice(2) }));',
+    `console.log(JSON.stringify({ execArgv: process.execArgv, argv: process.argv.slice(2), runtime: process.env[${JSON.stringify('TRAILWARDEN_NODE_FLAGS')}] ?? null }));`,
   ].join('\n'));
   return file;
 }
@@ -58,9 +58,24 @@ describe('the log-verifying runtime', () => {
     expect(scan.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
     const evaluating = JSON.parse((await run(process.execPath, [file, 'evaluate', 'snapshot.json'])).stdout) as { execArgv: string[]; argv: string[] };
     expect(evaluating.argv).toEqual(['evaluate', 'snapshot.json']);
-    expect(evaluating.execArgv).toEqual(canExec ? [...LOG_VERIFY_NODE_FLAGS] : []);
+    // An evaluation has flags of its own (a smaller young generation, old space grown by a quarter).
+    expect(evaluating.execArgv).toEqual(canExec ? [...EVALUATE_NODE_FLAGS] : []);
     const other = JSON.parse((await run(process.execPath, [file, 'demo', '--out', 'x'])).stdout) as { execArgv: string[] };
     expect(other.execArgv).toEqual([]);
+  });
+
+  it('gives the image a scan hands over to the evaluation\'s flags in place of those the bin added, and leaves the user\'s as given', async () => {
+    const file = probe();
+    const scan = JSON.parse((await run(process.execPath, [file, 'scan', '--out', 'x'])).stdout) as { execArgv: string[]; runtime: string | null };
+    if (canExec) {
+      expect(JSON.parse(scan.runtime!)).toEqual({ added: [...LOG_VERIFY_NODE_FLAGS], evaluate: [...EVALUATE_NODE_FLAGS] });
+      expect(evaluationExecArgv(scan.execArgv, { [RUNTIME_FLAGS_ENV]: scan.runtime! })).toEqual([...EVALUATE_NODE_FLAGS]);
+    }
+    expect(evaluationExecArgv(['--max-semi-space-size=32', '--enable-source-maps'], {})).toEqual(['--max-semi-space-size=32', '--enable-source-maps']);
+    expect(evaluationExecArgv([...LOG_VERIFY_NODE_FLAGS, '--enable-source-maps'], { [RUNTIME_FLAGS_ENV]: JSON.stringify({ added: LOG_VERIFY_NODE_FLAGS, evaluate: EVALUATE_NODE_FLAGS }) })).toEqual([...EVALUATE_NODE_FLAGS, '--enable-source-maps']);
+    expect(evaluationExecArgv(['--x'], { [RUNTIME_FLAGS_ENV]: 'not json' })).toEqual(['--x']);
+    const flagged = JSON.parse((await run(process.execPath, ['--max-semi-space-size=32', file, 'scan'])).stdout) as { runtime: string | null };
+    expect(flagged.runtime).toBeNull();
   });
 
   it('keeps a young-generation size the user set, on the command line or in NODE_OPTIONS', async () => {

@@ -169,7 +169,10 @@ function interruptOnSignal(io: CliIO, first: NodeJS.Signals | null = null): Inte
 async function continueHandoff(handoff: Handoff, flags: ScanFlags, prepared: Prepared, outDir: string, io: CliIO): Promise<number> {
   // A signal that stopped the scan still decides the exit code; one that comes now is handled as it was before the exec.
   const signals = interruptOnSignal(io, handoff.meta.interruptedBy);
-  if (flags.verbose) io.stderr('trailwarden: note: evaluating in a fresh image of this process, from the snapshot the scan handed over\n');
+  if (flags.verbose) {
+    const heap = process.execArgv.filter((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f)).join(' ') || "Node's defaults";
+    io.stderr(`trailwarden: note: evaluating in a fresh image of this process (heap: ${heap}), from the snapshot the scan handed over\n`);
+  }
   try {
     if (handoff.meta.rulesPackSha256 !== prepared.pack.sha256) {
       throw new UsageError(
