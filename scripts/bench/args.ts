@@ -1,5 +1,9 @@
 // Flag helpers shared by the benchmarks' command lines (run.ts, logs.ts, scan-phases.ts).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
+import type { scan as scanType } from '../../src/collect/scan.js';
 
 /** Prints `<command>: message` and exits 2, as a usage error. */
 export function usageError(command: string, message: string): never {
@@ -32,4 +36,33 @@ export function execWithScanRuntime(): void {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   if (given.some((f) => /^--(max-semi-space-size|heap-growing-percent)\b/.test(f))) return;
   process.execve(process.execPath, [process.execPath, ...LOG_VERIFY_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], process.env);
+}
+
+/** The newest modification time among the non-test TypeScript files under `dir`, in ms. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The scan the bin runs: dist/'s compiled code, not src/ under the TypeScript loader (whose helpers
+ * cost CPU on every call). A missing build, or one older than a source file, is a usage error, so a
+ * figure is never taken of code other than the tree's.
+ */
+export async function builtScan(command: string): Promise<typeof scanType> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const built = join(root, 'dist', 'collect', 'scan.js');
+  let builtAt: number;
+  try {
+    builtAt = statSync(built).mtimeMs;
+  } catch {
+    return usageError(command, 'dist/ is not built: run npm run build first');
+  }
+  if (newestSource(join(root, 'src')) > builtAt) usageError(command, 'dist/ is older than src/: run npm run build first');
+  return ((await import(pathToFileURL(built).href)) as { scan: typeof scanType }).scan;
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { parseArgs } from 'node:util';
-import type { scan as scanType } from '../../src/collect/scan.js';
+import { builtScan } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { useManagementCredentials } from './synthetic-org.js';
 
@@ -51,7 +51,7 @@ function anonymous() {
   return { anonymousMb: Math.round(anonKb / 1024), pageSizedMappings: pages, pageSizedMb: Math.round(pagesKb / 1024) };
 }
 
-const { scan } = (await import('../../dist/collect/scan.js')) as unknown as { scan: typeof scanType };
+const scan = await builtScan('bench:memory');
 const endpoint = await launchSyntheticAws({ accounts, regions, latencyMs: 0, throttleRate: 0, accountRps: 0 });
 try {
   useManagementCredentials();

@@ -1,13 +1,14 @@
 // npm run bench -- [--accounts N] [--regions R] [--latency-ms L] [--throttle-rate p]
 //                  [--account-rps r] [--concurrency C] [--account-concurrency A] [--json] [--timeline]
 //                  [--out DIR] [--raw-calls N] [--skip-reference] [--node-defaults]
-// Starts the synthetic AWS endpoint in a child process, runs a real scan against it in this
-// process, and evaluates and renders the reports like `trailwarden scan` does: the snapshot handed
-// to a fresh image of this process (execve), which reads it, evaluates and writes the reports, and
-// prints the figures docs/performance.md records. With --json the last stdout line is one JSON
-// object. Before the handoff it replays the scan's requests as the raw baseline (raw-baseline.ts),
-// and, when the endpoint throttles, scans the same organization again without throttling, so both
-// walls come from one run; neither counts in the scan's peak RSS, taken before them.
+// Starts the synthetic AWS endpoint in a child process, runs a real scan (dist/, as the bin runs
+// it: build first) against it in this process, and evaluates and renders the reports like
+// `trailwarden scan` does: the snapshot handed to a fresh image of this process (execve), which
+// reads it, evaluates and writes the reports, and prints the figures docs/performance.md records.
+// With --json the last stdout line is one JSON object. Before the handoff it replays the scan's
+// requests as the raw baseline (raw-baseline.ts), and, when the endpoint throttles, scans the same
+// organization again without throttling, so both walls come from one run; neither counts in the
+// scan's peak RSS, taken before them.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,7 +19,7 @@ import { prepare } from '../../src/core/pipeline.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 import { prettyJsonChunks } from '../../src/util/json-chunks.js';
 import { EVALUATE_NODE_FLAGS, LOG_VERIFY_NODE_FLAGS } from '../../bin/runtime.js';
-import { execWithScanRuntime, flags } from './args.js';
+import { builtScan, execWithScanRuntime, flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { criticalPathCalls, lowerBound } from './lower-bound.js';
 import type { RawBaselineResult } from './raw-baseline.js';
@@ -88,8 +89,9 @@ type Options = ReturnType<typeof parse>;
 
 /** One scan of the synthetic organization, as `trailwarden scan` runs it with the bench's limits. */
 async function runScan(opts: Options, endpointUrl: string) {
-  // Loaded by the scan's image only, as the CLI loads them (the evaluating image has no AWS SDK).
-  const { scan } = await import('../../src/collect/scan.js');
+  // Loaded by the scan's image only, as the CLI loads them (the evaluating image has no AWS SDK),
+  // and from dist/, as the bin runs it.
+  const scan = await builtScan('bench');
   const counter = new CallCounter();
   const cpuBefore = process.cpuUsage();
   const t0 = performance.now();

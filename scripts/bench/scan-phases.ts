@@ -6,8 +6,8 @@
 // finalizing) it prints the highest RSS and heap seen in it, and the whole scan's peak RSS
 // (ru_maxrss). The last stdout line is JSON.
 import { parseArgs } from 'node:util';
-import type { ProgressEvent, scan as scanType } from '../../src/collect/scan.js';
-import { execWithScanRuntime, flags } from './args.js';
+import type { ProgressEvent } from '../../src/collect/scan.js';
+import { builtScan, execWithScanRuntime, flags } from './args.js';
 import { launchSyntheticAws } from './endpoint-process.js';
 import { DEFAULT_REGIONS, useManagementCredentials } from './synthetic-org.js';
 
@@ -35,7 +35,7 @@ interface Phase {
   peakHeapTotalMb: number;
 }
 
-const { scan } = (await import('../../dist/collect/scan.js')) as unknown as { scan: typeof scanType };
+const scan = await builtScan('bench:phases');
 const endpoint = await launchSyntheticAws({ accounts, regions, latencyMs: 0, throttleRate: 0, accountRps: 0 });
 const phases: Phase[] = [];
 const t0 = performance.now();
