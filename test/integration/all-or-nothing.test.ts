@@ -225,10 +225,18 @@ describe('a signal while evaluate writes its reports (the real CLI in a subproce
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Interrupt once a report is being written into the staging directory.
+    // Interrupt once a report is being written into the staging directory: the set's, not the
+    // writability probe's (same prefix), which is made and removed at startup and may go between
+    // the two reads.
     const staged = () => {
-      const staging = readdirSync(out).find((f) => f.startsWith('.trailwarden-staging-'));
-      return staging ? readdirSync(join(out, staging)).length > 0 : false;
+      const staging = readdirSync(out).find((f) => f.startsWith('.trailwarden-staging-') && !f.startsWith('.trailwarden-staging-probe-'));
+      if (!staging) return false;
+      try {
+        return readdirSync(join(out, staging)).length > 0;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw err;
+      }
     };
     const deadline = Date.now() + 30_000;
     while (!staged() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
