@@ -50,19 +50,27 @@ function newestSource(dir: string): number {
 }
 
 /**
+ * Why the build under `root` cannot be measured as the tree's code, or null when it can: dist/ is
+ * missing, or older than a source file of src/.
+ */
+export function staleBuild(root: string): string | null {
+  let builtAt: number;
+  try {
+    builtAt = statSync(join(root, 'dist', 'collect', 'scan.js')).mtimeMs;
+  } catch {
+    return 'dist/ is not built: run npm run build first';
+  }
+  return newestSource(join(root, 'src')) > builtAt ? 'dist/ is older than src/: run npm run build first' : null;
+}
+
+/**
  * The scan the bin runs: dist/'s compiled code, not src/ under the TypeScript loader (whose helpers
  * cost CPU on every call). A missing build, or one older than a source file, is a usage error, so a
  * figure is never taken of code other than the tree's.
  */
 export async function builtScan(command: string): Promise<typeof scanType> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  const built = join(root, 'dist', 'collect', 'scan.js');
-  let builtAt: number;
-  try {
-    builtAt = statSync(built).mtimeMs;
-  } catch {
-    return usageError(command, 'dist/ is not built: run npm run build first');
-  }
-  if (newestSource(join(root, 'src')) > builtAt) usageError(command, 'dist/ is older than src/: run npm run build first');
-  return ((await import(pathToFileURL(built).href)) as { scan: typeof scanType }).scan;
+  const stale = staleBuild(root);
+  if (stale) usageError(command, stale);
+  return ((await import(pathToFileURL(join(root, 'dist', 'collect', 'scan.js')).href)) as { scan: typeof scanType }).scan;
 }

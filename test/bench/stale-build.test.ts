@@ -1,0 +1,51 @@
+// The benchmarks measure dist/ (the code the bin runs): a build that is missing, or older than a
+// source file, must be refused rather than measured as the tree's code.
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { staleBuild } from '../../scripts/bench/args.js';
+
+let root: string;
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function tree(): { source: string; built: string; test: string } {
+  root = mkdtempSync(join(tmpdir(), 'tw-stale-'));
+  mkdirSync(join(root, 'src', 'collect'), { recursive: true });
+  const source = join(root, 'src', 'collect', 'scan.ts');
+  const test = join(root, 'src', 'collect', 'scan.test.ts');
+  writeFileSync(source, '');
+  writeFileSync(test, '');
+  return { source, test, built: join(root, 'dist', 'collect', 'scan.js') };
+}
+
+const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds);
+
+describe('staleBuild', () => {
+  it('refuses a tree with no dist/', () => {
+    tree();
+    expect(staleBuild(root)).toMatch(/not built/);
+  });
+
+  it('accepts a build newer than every source file, and refuses it once a source file is newer', () => {
+    const { source, test, built } = tree();
+    mkdirSync(join(root, 'dist', 'collect'), { recursive: true });
+    writeFileSync(built, '');
+    at(source, 1_000);
+    at(test, 1_000);
+    at(built, 2_000);
+    expect(staleBuild(root)).toBeNull();
+    at(source, 3_000);
+    expect(staleBuild(root)).toMatch(/older than src/);
+  });
+
+  it('does not count test files, which the build leaves out', () => {
+    const { source, test, built } = tree();
+    mkdirSync(join(root, 'dist', 'collect'), { recursive: true });
+    writeFileSync(built, '');
+    at(source, 1_000);
+    at(built, 2_000);
+    at(test, 3_000);
+    expect(staleBuild(root)).toBeNull();
+  });
+});
