@@ -13,7 +13,7 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
@@ -26,12 +26,12 @@ import type {
   InitializeHandlerArguments,
   MiddlewareStack,
 } from '@smithy/types';
-import { createHmac } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AccountRate, BackoffPolicy, ScanRetryStrategy, type BackoffOptions } from './backoff.js';
 import { directOperation, DirectSendCache, DirectSender, SIGNING_NAMES, type SdkCommand, type Transport } from './direct-send.js';
+import { AccountSigner } from './sigv4.js';
 import type { Limits } from './limits.js';
 import { isDeclaredOperation } from './registry.js';
 import { addRecordingMiddleware, recordCall, type ApiCallRecorder } from './recording.js';
@@ -299,8 +299,9 @@ export class ClientPool {
   /**
    * One SigV4 signer per account, service and lane, across regions (each request gives its
    * signing region): built as the SDK builds a client's (its signer class, hash and path
-   * escaping), with the account's credentials. It caches the signing key per day, region and
-   * service, which a client per account-region would derive again for each.
+   * escaping), with the account's credentials, signing synchronously in node:crypto (sigv4.ts). It
+   * caches the signing key per day, region and service, which a client per account-region would
+   * derive again for each.
    */
   private accountSigner(service: ServiceName, accountId: string, lane: string, credentials: CredentialsSource, config: Record<string, unknown>): Promise<unknown> {
     const key = `${service}|${accountId}|${lane}`;
@@ -316,7 +317,7 @@ export class ClientPool {
         uriEscapePath: (config.signingEscapePath as boolean | undefined) ?? true,
       };
       if (config.applyChecksum !== undefined) options.applyChecksum = config.applyChecksum as boolean;
-      signer = Promise.resolve(cacheSigningKeys(new SignatureV4(options)));
+      signer = Promise.resolve(new AccountSigner(options));
       this.signers.set(key, signer);
       // Bounded like the clients: the accounts in flight at once.
       if (this.signers.size > MAX_CACHED_CLIENTS) this.signers.delete(this.signers.keys().next().value!);
@@ -543,40 +544,6 @@ interface AuthSchemeLike {
   signingRegion?: string;
   signingName?: string;
   signingRegionSet?: string[];
-}
-
-/**
- * SignatureV4 derives the signing key (four HMACs) for each (day, region, service) and keeps it
- * in one cache shared by the process, of 50 entries, looked up by an HMAC of the credentials on
- * every request: with more account-regions in flight than that, the scan derived most keys
- * again and paid the lookup's HMAC on every call. Each account's signer keeps its own keys
- * instead, per credentials object (the broker hands out a new one when it refreshes them), day,
- * region and service: the standard SigV4 derivation (a test holds the signatures equal to the
- * SDK's own).
- */
-export function cacheSigningKeys(signer: SignatureV4): SignatureV4 {
-  const keys = new WeakMap<AwsCredentialIdentity, Map<string, Promise<Uint8Array>>>();
-  const self = signer as unknown as { service: string; getSigningKey: (c: AwsCredentialIdentity, region: string, shortDate: string, service?: string) => Promise<Uint8Array> };
-  self.getSigningKey = (credentials, region, shortDate, service) => {
-    const name = service || self.service;
-    let byScope = keys.get(credentials);
-    if (!byScope) {
-      byScope = new Map();
-      keys.set(credentials, byScope);
-    }
-    const scope = `${shortDate}/${region}/${name}`;
-    let key = byScope.get(scope);
-    if (!key) {
-      let k: Buffer = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(shortDate).digest();
-      for (const part of [region, name, 'aws4_request']) k = createHmac('sha256', k).update(part).digest();
-      key = Promise.resolve(new Uint8Array(k.buffer, k.byteOffset, k.byteLength));
-      // A day's keys replace the previous day's: a long scan crosses midnight UTC at most a few times.
-      if (byScope.size > 64) byScope.clear();
-      byScope.set(scope, key);
-    }
-    return key;
-  };
-  return signer;
 }
 
 /** A template client signs nothing: its credentials are never asked for. */
