@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Limits } from './limits.js';
+import { Limits, Semaphore } from './limits.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 2));
 
@@ -103,5 +103,63 @@ describe('Limits.visitWindow', () => {
     const failed = window(() => Promise.reject(new Error('boom')));
     await expect(failed).rejects.toThrow('boom');
     await expect(window(() => Promise.resolve('next'))).resolves.toBe('next');
+  });
+});
+
+describe('Semaphore', () => {
+  it('runs at most max tasks, starts the rest first in, first out, and frees a slot however a task ends', async () => {
+    const slots = new Semaphore(3);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        slots.run(async () => {
+          started.push(i);
+          running++;
+          most = Math.max(most, running);
+          await new Promise((r) => setTimeout(r, (i * 7) % 5));
+          running--;
+          if (i % 4 === 1) throw new Error(`task ${i} failed`);
+          if (i % 4 === 2) return Promise.reject(new Error(`task ${i} rejected`));
+          return i;
+        }),
+      ),
+    );
+    expect(most).toBe(3);
+    expect(started).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(
+      Array.from({ length: 40 }, (_, i) => (i % 4 === 1 ? `task ${i} failed` : i % 4 === 2 ? `task ${i} rejected` : i)),
+    );
+    expect({ active: slots.activeCount, pending: slots.pendingCount }).toEqual({ active: 0, pending: 0 });
+  });
+
+  it('starts a task in the caller’s turn when a slot is free, and turns a synchronous throw into a rejection', async () => {
+    const slots = new Semaphore(1);
+    let ran = false;
+    const first = slots.run(async () => {
+      ran = true;
+      await tick();
+    });
+    expect(ran).toBe(true);
+    const second = slots.run(() => {
+      throw new Error('thrown before any promise');
+    });
+    expect(slots.pendingCount).toBe(1);
+    await first;
+    await expect(second).rejects.toThrow('thrown before any promise');
+    // The slot came back: the next task runs.
+    await expect(slots.run(() => Promise.resolve('after'))).resolves.toBe('after');
+    expect(() => new Semaphore(0)).toThrow(TypeError);
+  });
+
+  it('keeps its queue bounded over many tasks passing through one slot', async () => {
+    const slots = new Semaphore(1);
+    let done = 0;
+    await Promise.all(Array.from({ length: 5000 }, () => slots.run(async () => void done++)));
+    expect(done).toBe(5000);
+    // 4,999 waited at once; the consumed front of the queue was dropped as it went, not kept to the end.
+    expect(slots.pendingCount).toBe(0);
+    expect((slots as unknown as { waiting: unknown[] }).waiting.length).toBeLessThan(2048);
   });
 });

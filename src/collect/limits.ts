@@ -1,11 +1,67 @@
 // Two-level concurrency: a global cap on requests in flight, and a per-account cap so one
 // large account cannot starve the rest (and so we stay under per-account API rate limits).
-import pLimit, { type LimitFunction } from 'p-limit';
+
+/**
+ * At most `max` tasks at once, the rest started first in, first out as slots free up. A task is
+ * started at once (in the caller's turn) when a slot is free; a freed slot passes straight to the
+ * next waiting task. p-limit does the same with four promises and a queue item a task, around each
+ * of the two slots every API call takes.
+ */
+export class Semaphore {
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  private head = 0;
+
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new TypeError(`a semaphore needs a positive integer of slots, not ${max}`);
+  }
+
+  /** Tasks running. */
+  get activeCount(): number {
+    return this.active;
+  }
+
+  /** Tasks waiting for a slot. */
+  get pendingCount(): number {
+    return this.waiting.length - this.head;
+  }
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active < this.max) {
+      this.active++;
+      return this.invoke(fn);
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.invoke(fn));
+  }
+
+  private async invoke<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  private release(): void {
+    if (this.head < this.waiting.length) {
+      // The slot goes to the next task as it is: the count of tasks running does not change.
+      const next = this.waiting[this.head]!;
+      this.waiting[this.head++] = undefined as never;
+      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+        this.waiting = this.waiting.slice(this.head);
+        this.head = 0;
+      }
+      next();
+    } else {
+      this.active--;
+    }
+  }
+}
 
 export class Limits {
-  private readonly global: LimitFunction;
-  private readonly perAccount = new Map<string, LimitFunction>();
-  private readonly objects: LimitFunction;
+  private readonly global: Semaphore;
+  private readonly perAccount = new Map<string, Semaphore>();
+  private readonly objects: Semaphore;
 
   constructor(
     readonly globalConcurrency: number,
@@ -13,8 +69,8 @@ export class Limits {
     /** S3 object reads (log verification): per-prefix S3 limits, not per-account API quotas, bound them. */
     readonly objectConcurrency = 64,
   ) {
-    this.global = pLimit(globalConcurrency);
-    this.objects = pLimit(objectConcurrency);
+    this.global = new Semaphore(globalConcurrency);
+    this.objects = new Semaphore(objectConcurrency);
   }
 
   private ready = 0;
@@ -70,7 +126,7 @@ export class Limits {
 
   /** Runs an S3 object read under the object-read cap. */
   runObject<T>(fn: () => Promise<T>): Promise<T> {
-    return this.objects(fn);
+    return this.objects.run(fn);
   }
 
   /**
@@ -81,20 +137,20 @@ export class Limits {
   run<T>(accountId: string, fn: () => Promise<T>, wait?: () => number): Promise<T> {
     let limit = this.perAccount.get(accountId);
     if (!limit) {
-      limit = pLimit(this.perAccountConcurrency);
+      limit = new Semaphore(this.perAccountConcurrency);
       this.perAccount.set(accountId, limit);
     }
     this.ready++;
     const done = () => void this.ready--;
-    if (!wait) return limit(() => this.global(fn)).finally(done);
-    return limit(async () => {
+    if (!wait) return limit.run(() => this.global.run(fn)).finally(done);
+    return limit.run(async () => {
       const ms = wait();
       if (ms > 0) {
         this.ready--;
         await new Promise((resolve) => setTimeout(resolve, ms));
         this.ready++;
       }
-      return this.global(fn);
+      return this.global.run(fn);
     }).finally(done);
   }
 }
