@@ -269,7 +269,7 @@ export class ClientPool {
     config.retryStrategy = () => Promise.resolve(strategy);
     config.systemClockOffset = (template.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
     const facade = {
-      send: this.directSend(config, service, accountId, region, lane, (command, ...rest) => (sdk().send as (...a: unknown[]) => Promise<unknown>)(command, ...rest)),
+      send: this.directSend(config, service, accountId, region, lane, (command, ...rest) => (sdk().send as (...a: unknown[]) => Promise<unknown>)(command, ...rest), template.config as object),
       get config() {
         return sdk().config;
       },
@@ -466,7 +466,7 @@ export class ClientPool {
    * A client's send(): the direct path for a command it covers, once the service's user agent is
    * known (and with no send options given); the SDK's send() for anything else.
    */
-  private directSend(config: object, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects', viaSdk: SendFn): SendFn {
+  private directSend(config: object, service: ServiceName, accountId: string, region: string, lane: 'api' | 'objects', viaSdk: SendFn, serdeConfig?: object): SendFn {
     const objectLane = lane === 'objects';
     const direct = new DirectSender(config as never, {
       service,
@@ -476,6 +476,7 @@ export class ClientPool {
       userAgent: () => this.userAgents.get(service),
       attempt: this.attemptRunner(accountId, lane),
       transport: this.transport,
+      serdeConfig,
     });
     return (command: unknown, ...rest: unknown[]) => {
       const name = rest.length === 0 && this.userAgents.has(service) ? directOperation(command as SdkCommand, { service, objectLane }) : undefined;

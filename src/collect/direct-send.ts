@@ -177,6 +177,11 @@ export interface DirectSendOptions {
   /** Wraps each attempt (the concurrency slot, the abort check). */
   attempt: <T>(fn: () => Promise<T>) => Promise<T>;
   transport: Transport;
+  /**
+   * The config the protocol reads its helpers from (stream collector, encoders): the region's
+   * template client's, shared by every account there. Default: the sender's own config.
+   */
+  serdeConfig?: object;
 }
 
 /** The pool's sockets and timeouts, shared with its SDK clients' handler. */
@@ -294,17 +299,38 @@ export function directOperation(command: SdkCommand, options: Pick<DirectSendOpt
   return name;
 }
 
+/**
+ * The serialisers' context: a helpers' config with one resolved endpoint on top of it, made once
+ * per (config, endpoint) and shared by every call there (the protocol only reads it). Made per
+ * call, the object and its new property cost more than the rest of the call's own code.
+ */
+const contexts = new WeakMap<object, WeakMap<EndpointV2, object>>();
+
+function serdeContext(base: object, endpoint: EndpointV2): object {
+  let byEndpoint = contexts.get(base);
+  if (!byEndpoint) {
+    byEndpoint = new WeakMap();
+    contexts.set(base, byEndpoint);
+  }
+  let context = byEndpoint.get(endpoint);
+  if (!context) {
+    const v1 = toEndpointV1(endpoint as never);
+    const endpointOf = () => Promise.resolve(v1);
+    context = Object.create(base, { endpoint: { value: endpointOf, enumerable: true } }) as object;
+    byEndpoint.set(endpoint, context);
+  }
+  return context;
+}
+
 export class DirectSender {
-  private readonly context: object;
   private readonly operations = new WeakMap<object, unknown>();
+  private readonly serdeConfig: object;
 
   constructor(
     private readonly config: ClientConfig,
     private readonly options: DirectSendOptions,
   ) {
-    // The protocol reads its helpers (stream collector, encoders) from the context: the
-    // client's config, shared by every call, with the endpoint set per call on top of it.
-    this.context = Object.create(config) as object;
+    this.serdeConfig = options.serdeConfig ?? config;
   }
 
   /**
@@ -363,9 +389,7 @@ export class DirectSender {
     const input = (command.input ?? {}) as Record<string, unknown>;
     const region = this.regionFor(input);
     const endpoint = planned ?? (await this.endpoint(command, input, region));
-    const context = Object.create(this.context) as { endpoint: () => Promise<unknown> };
-    const v1 = toEndpointV1(endpoint as never);
-    context.endpoint = () => Promise.resolve(v1);
+    const context = serdeContext(this.serdeConfig, endpoint);
     const request = await config.protocol.serializeRequest(op, input, context);
     const headers = request.headers;
     if (!headers.host) headers.host = request.hostname + (request.port != null ? `:${request.port}` : '');
