@@ -30,7 +30,8 @@ const QUERIES: Record<string, string | string[]>[] = [{}, { 'list-type': '2', pr
 const BODIES = [undefined, '', '{}', '{"trailNameList":["arn:aws:cloudtrail:eu-west-1:111122223333:trail/ü"]}', 'Action=DescribeRegions&Version=2016-11-15', 'bytes', 'view', 'buffer', 'stream'] as const;
 const SERVICES = ['cloudtrail', 'logs', 's3', 'sts', 'monitoring', 'ec2', undefined];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', undefined];
-const DATES = ['2026-12-07T17:47:49.123Z', '2026-12-31T23:59:59.999Z', '2027-01-01T00:00:00.000Z', '2024-02-29T12:00:00.000Z'];
+// Neighbours within one second and across one: the formatted date is reused within a second only.
+const DATES = ['2026-12-07T17:47:49.123Z', '2026-12-07T17:47:49.999Z', '2026-12-07T17:47:50.000Z', '2026-12-31T23:59:59.999Z', '2027-01-01T00:00:00.000Z', '2024-02-29T12:00:00.000Z', '1969-12-31T23:59:59.500Z'];
 
 function body(kind: (typeof BODIES)[number]): unknown {
   switch (kind) {
@@ -100,6 +101,14 @@ describe('the account signer', () => {
       // The second time from the cache, the same.
       expect((await ours.sign(request(), options)).headers.authorization).toBe(expected);
     }
+  });
+
+  it('refuses an invalid signing date as the SDK does', async () => {
+    const init = { credentials: { accessKeyId: 'AKIA1', secretAccessKey: 's' }, region: 'eu-west-1', service: 'logs', sha256: Sha256 };
+    const request = () => new HttpRequest({ method: 'GET', protocol: 'https:', hostname: 'h', path: '/', headers: { host: 'h' } });
+    const options = { signingDate: new Date('not a date') };
+    await expect(new SignatureV4(init).sign(request(), options)).rejects.toThrow(RangeError);
+    await expect(new AccountSigner(init).sign(request(), options)).rejects.toThrow(RangeError);
   });
 
   it('hands strings and header sets to the SDK code, with the same results', async () => {

@@ -29,13 +29,22 @@ function payloadHash(request: HttpRequest): string {
   return 'UNSIGNED-PAYLOAD';
 }
 
+/** The last second formatted: calls sent in one second share it (toISOString is most of the cost). */
+let formatted = { second: Number.NaN, longDate: '' };
+
 /** `YYYYMMDDTHHMMSSZ` of a Date, as the SDK's formatDate gives it; null for anything else (the SDK's code takes it). */
 function longDateOf(date: unknown): string | null {
   if (!(date instanceof Date)) return null;
+  const ms = date.getTime();
+  // An invalid date is the SDK's to refuse.
+  if (!Number.isFinite(ms)) return null;
+  const second = Math.floor(ms / 1000);
+  if (second === formatted.second) return formatted.longDate;
   const iso = date.toISOString();
-  // 2026-12-07T17:47:49.123Z; a year past 9999 (+010000-...) is left to the SDK.
+  // 2026-12-07T17:47:49.123Z; a year past 9999 (+010000-...) or before 0 is left to the SDK.
   if (iso.length !== 24) return null;
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  formatted = { second, longDate: `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z` };
+  return formatted.longDate;
 }
 
 type Internals = {
