@@ -1,6 +1,6 @@
 // npm run bench -- [--accounts N] [--regions R] [--latency-ms L] [--throttle-rate p]
 //                  [--account-rps r] [--concurrency C] [--account-concurrency A] [--json] [--timeline]
-//                  [--out DIR] [--raw-calls N] [--skip-reference] [--node-defaults]
+//                  [--out DIR] [--raw-calls N] [--skip-reference] [--node-defaults] [--cpu-prof DIR]
 // Starts the synthetic AWS endpoint in a child process, runs a real scan (dist/, as the bin runs
 // it: build first) against it in this process, and evaluates and renders the reports like
 // `trailwarden scan` does: the snapshot handed to a fresh image of this process (execve), which
@@ -8,8 +8,10 @@
 // With --json the last stdout line is one JSON object. Before the handoff it replays the scan's
 // requests as the raw baseline (raw-baseline.ts), and, when the endpoint throttles, scans the same
 // organization again without throttling, so both walls come from one run; neither counts in the
-// scan's peak RSS, taken before them.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+// scan's peak RSS, taken before them. With --cpu-prof, the scan and the raw baseline are each
+// profiled on their own (DIR/scan.cpuprofile, DIR/raw.cpuprofile), to be set side by side.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +54,7 @@ function parse() {
         'raw-calls': { type: 'string' },
         'skip-reference': { type: 'boolean', default: false },
         'node-defaults': { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -77,6 +80,8 @@ function parse() {
     reference: values['skip-reference'] !== true,
     /** Run the scan with Node's default heap instead of the flags the bin gives a scan. */
     nodeDefaults: values['node-defaults'] === true,
+    /** Write V8 CPU profiles of the scan and of the raw baseline here (each only itself; the profiler's own cost is in the figures of that run). */
+    cpuProf: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
   };
 }
 
@@ -86,6 +91,28 @@ const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10)
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 type Options = ReturnType<typeof parse>;
+
+/** fn under the V8 sampling profiler (1 ms), its profile written to `file`; fn alone when there is no file. */
+async function profiled<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!file) return fn();
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+    await session.post('Profiler.start');
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+    }
+    return result;
+  } finally {
+    session.disconnect();
+  }
+}
 
 /** One scan of the synthetic organization, as `trailwarden scan` runs it with the bench's limits. */
 async function runScan(opts: Options, endpointUrl: string) {
@@ -142,7 +169,9 @@ async function main(): Promise<void> {
     // As `trailwarden scan` does: the rules pack is loaded and checked before the first call.
     await prepare({}, process.cwd());
     const rssBefore = process.memoryUsage().rss;
-    const { snapshot, counter, wallSeconds, cpuSeconds: scanCpuSeconds } = await runScan(opts, endpoint.url);
+    if (opts.cpuProf) await mkdir(opts.cpuProf, { recursive: true });
+    const profileOf = (name: string) => (opts.cpuProf ? join(opts.cpuProf, `${name}.cpuprofile`) : undefined);
+    const { snapshot, counter, wallSeconds, cpuSeconds: scanCpuSeconds } = await profiled(profileOf('scan'), () => runScan(opts, endpoint.url));
     const t1 = performance.now();
     // As `trailwarden scan` hands it to the image that evaluates: in chunks (src/util/json-chunks.ts).
     await writeFileAtomic(join(out, 'snapshot.json'), prettyJsonChunks(snapshot));
@@ -151,7 +180,11 @@ async function main(): Promise<void> {
     const scanPeakRssMb = peakRssMb();
 
     let raw: RawBaselineResult | null = null;
-    if (opts.rawCalls > 0) raw = await (await import('./raw-baseline.js')).rawBaseline(endpoint.url, await endpoint.requests(), opts.concurrency);
+    if (opts.rawCalls > 0) {
+      const { rawBaseline } = await import('./raw-baseline.js');
+      const recorded = await endpoint.requests();
+      raw = await profiled(profileOf('raw'), () => rawBaseline(endpoint.url, recorded, opts.concurrency));
+    }
     let reference: { wallSeconds: number; cpuSeconds: number; complete: boolean; errors: number } | null = null;
     if (opts.reference && (opts.throttleRate > 0 || opts.accountRps > 0)) {
       const clean = await launchSyntheticAws({ accounts: opts.accounts, regions: opts.regions, latencyMs: opts.latencyMs, throttleRate: 0, accountRps: 0 });
@@ -163,6 +196,8 @@ async function main(): Promise<void> {
       }
     }
 
+    // What the profiles are divided by, for profile-compare.ts.
+    if (opts.cpuProf) await writeFile(join(opts.cpuProf, 'calls.json'), JSON.stringify({ scan: counter.total, raw: raw?.requests ?? 0 }));
     const callsByAccount = new Map<string, number>();
     for (const row of counter.stats()) callsByAccount.set(row.accountId, (callsByAccount.get(row.accountId) ?? 0) + row.calls);
     const org = buildSyntheticOrg(opts.accounts, opts.regions);
@@ -224,6 +259,8 @@ async function main(): Promise<void> {
       scanPeakRssMb,
       rssBeforeScanMb: mb(rssBefore),
       snapshotWriteSeconds: round(snapshotWriteSeconds),
+      // The profiler's own cost is in this run's CPU figures: they are not to be compared with an unprofiled run's.
+      cpuProfiled: opts.cpuProf !== undefined,
     };
     const lines = [
       `accounts ${result.accounts} (scanned ${result.accountsScanned}, skipped ${result.accountsSkipped}, error ${result.accountsError}) x regions ${result.regions} = ${accountRegions} account-regions`,
