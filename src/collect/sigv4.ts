@@ -6,8 +6,8 @@
 // array turned to hex in JavaScript, the date formatted through two regular expressions, and (in
 // the SDK) the signing key looked up by an HMAC of the credentials. Here the same canonical
 // request (the SDK's own helpers build it: path, query, headers) is hashed with one-shot calls
-// that return hex, and each account's signing keys are kept per credentials object, day, region
-// and service. What goes out is byte for byte the SDK's (a randomized test holds the two equal);
+// that return hex, and each account's signing keys, and the day's and region's steps to them, are
+// kept per credentials object. What goes out is byte for byte the SDK's (a randomized test holds the two equal);
 // a request with options this path does not take (signable or unsignable header sets) is signed by
 // the SDK's code.
 import { getCanonicalHeaders, hasHeader, prepareRequest, SignatureV4 } from '@smithy/signature-v4';
@@ -47,6 +47,47 @@ function longDateOf(date: unknown): string | null {
   return formatted.longDate;
 }
 
+/**
+ * Signing keys and the steps to them, per credentials object (the broker hands out one per
+ * account, and a new one when it refreshes them), shared by the account's signers of every
+ * service: the day's key once per account, the region's once per account-region, and each
+ * service's from the region's, where a cache of finished keys alone derives all four steps for
+ * every service of every region.
+ */
+const derived = new WeakMap<AwsCredentialIdentity, Map<string, Buffer>>();
+
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+
+/** The standard derivation: HMAC chain of the day, region, service and "aws4_request" from "AWS4" + the secret key. */
+function signingKey(credentials: AwsCredentialIdentity, shortDate: string, region: string, service: string): Buffer {
+  let steps = derived.get(credentials);
+  if (!steps) {
+    steps = new Map();
+    derived.set(credentials, steps);
+  }
+  // Prefixed, and split by a character no region or service name holds: no step is mistaken for another.
+  const scope = `s\n${shortDate}\n${region}\n${service}`;
+  let key = steps.get(scope);
+  if (key) return key;
+  // A day's keys replace the previous day's: a long scan crosses midnight UTC at most a few times.
+  if (steps.size > 512) steps.clear();
+  const regionScope = `r\n${shortDate}\n${region}`;
+  const dayScope = `d\n${shortDate}`;
+  let regionKey = steps.get(regionScope);
+  if (!regionKey) {
+    let dayKey = steps.get(dayScope);
+    if (!dayKey) {
+      dayKey = hmac(`AWS4${credentials.secretAccessKey}`, shortDate);
+      steps.set(dayScope, dayKey);
+    }
+    regionKey = hmac(dayKey, region);
+    steps.set(regionScope, regionKey);
+  }
+  key = hmac(hmac(regionKey, service), 'aws4_request');
+  steps.set(scope, key);
+  return key;
+}
+
 type Internals = {
   service: string;
   applyChecksum: boolean;
@@ -57,9 +98,6 @@ type Internals = {
 };
 
 export class AccountSigner extends SignatureV4 {
-  /** Signing keys per credentials object (the broker hands out a new one when it refreshes them), then `day/region/service`. */
-  private readonly keys = new WeakMap<AwsCredentialIdentity, Map<string, Buffer>>();
-
   // One signature for SignatureV4's four overloads (string, event, message, request).
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override sign(toSign: any, options?: any): Promise<any> {
@@ -87,27 +125,8 @@ export class AccountSigner extends SignatureV4 {
     const canonicalHeaders = getCanonicalHeaders(signed);
     const canonicalRequest = self.createCanonicalRequest(signed, canonicalHeaders, payload);
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
-    const signature = createHmac('sha256', this.signingKey(credentials, shortDate, region, options.signingService || self.service)).update(stringToSign).digest('hex');
+    const signature = createHmac('sha256', signingKey(credentials, shortDate, region, options.signingService || self.service)).update(stringToSign).digest('hex');
     signed.headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${Object.keys(canonicalHeaders).sort().join(';')}, Signature=${signature}`;
     return signed;
-  }
-
-  /** The standard derivation: HMAC chain of the day, region, service and "aws4_request" from "AWS4" + the secret key. */
-  private signingKey(credentials: AwsCredentialIdentity, shortDate: string, region: string, service: string): Buffer {
-    let byScope = this.keys.get(credentials);
-    if (!byScope) {
-      byScope = new Map();
-      this.keys.set(credentials, byScope);
-    }
-    const scope = `${shortDate}/${region}/${service}`;
-    let key = byScope.get(scope);
-    if (!key) {
-      key = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(shortDate).digest();
-      for (const part of [region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
-      // A day's keys replace the previous day's: a long scan crosses midnight UTC at most a few times.
-      if (byScope.size > 64) byScope.clear();
-      byScope.set(scope, key);
-    }
-    return key;
   }
 }
