@@ -244,7 +244,11 @@ export function sendHttp(request: HttpRequest, transport: Transport, stream: boo
     const options = { headers: request.headers, host: hostname, method: request.method, path, port: request.port, agent: https ? transport.httpsAgent : transport.httpAgent };
     const req = (https ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+      const given = res.headers;
+      for (const name in given) {
+        const value = given[name];
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+      }
       const answer = (body: unknown) => new SdkHttpResponse({ statusCode: res.statusCode ?? -1, reason: res.statusMessage, headers, body }) as unknown as HttpResponse;
       if (stream) {
         // The reader consumes the body; a body that stalls fails its read, never hangs it.
