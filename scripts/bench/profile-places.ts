@@ -9,10 +9,17 @@ export interface Profile {
   timeDeltas: number[];
 }
 
+/**
+ * The native frames of one socket write, each a single system call: the scan's requests go out
+ * through writev, the baseline's (one string each) through a string write. Counted as one place,
+ * so the comparison does not show the same work twice under two names.
+ */
+const SOCKET_WRITES = new Set(['writev', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString', 'writeBuffer']);
+
 /** Where a frame's code lives: its package, its file in this project, or the native frame's name. */
 export function placeOf(node: ProfileNode): string {
   const { url, functionName } = node.callFrame;
-  if (!url) return functionName || '(native)';
+  if (!url) return SOCKET_WRITES.has(functionName) ? '(socket write)' : functionName || '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   if (url.startsWith('node:')) return url;

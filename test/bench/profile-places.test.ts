@@ -16,17 +16,21 @@ describe('perCall', () => {
         node(5, 'run', 'file:///repo/node_modules/p-limit/index.js'),
         node(6, 'writev', ''),
         node(7, 'emit', 'node:events'),
+        node(8, 'writeUtf8String', ''),
+        node(9, '(garbage collector)', ''),
       ],
-      samples: [2, 3, 3, 4, 5, 6, 6, 6, 7, 2],
-      timeDeltas: [1000, 100, 300, 200, 50, 1000, 1000, 1000, 40, 5000],
+      samples: [2, 3, 3, 4, 5, 6, 6, 6, 7, 2, 8, 9],
+      timeDeltas: [1000, 100, 300, 200, 50, 1000, 1000, 1000, 40, 5000, 500, 70],
     };
     const places = perCall(profile, 10);
     expect(Object.fromEntries(places)).toEqual({
       'dist/collect/sigv4.js': 40,
       '@smithy/core': 20,
       'p-limit': 5,
-      writev: 300,
+      // writev and a string write are one socket write each.
+      '(socket write)': 350,
       'node:events': 4,
+      '(garbage collector)': 7,
     });
   });
 
