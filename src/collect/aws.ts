@@ -299,9 +299,9 @@ export class ClientPool {
   /**
    * One SigV4 signer per account, service and lane, across regions (each request gives its
    * signing region): built as the SDK builds a client's (its signer class, hash and path
-   * escaping), with the account's credentials, signing synchronously in node:crypto (sigv4.ts). It
-   * caches the signing key per day, region and service, which a client per account-region would
-   * derive again for each.
+   * escaping), with the account's credentials, signing synchronously in node:crypto (sigv4.ts),
+   * whose signing keys are kept per credentials object, day, region and service: a client per
+   * account-region would derive them again for each.
    */
   private accountSigner(service: ServiceName, accountId: string, lane: string, credentials: CredentialsSource, config: Record<string, unknown>): Promise<unknown> {
     const key = `${service}|${accountId}|${lane}`;

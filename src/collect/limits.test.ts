@@ -150,7 +150,11 @@ describe('Semaphore', () => {
     await expect(second).rejects.toThrow('thrown before any promise');
     // The slot came back: the next task runs.
     await expect(slots.run(() => Promise.resolve('after'))).resolves.toBe('after');
-    expect(() => new Semaphore(0)).toThrow(TypeError);
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new Semaphore(bad)).toThrow(TypeError);
+    // No cap, as p-limit allowed: every task starts at once.
+    const open = new Semaphore(Number.POSITIVE_INFINITY);
+    const never = Array.from({ length: 100 }, () => open.run(() => new Promise<void>(() => {})));
+    expect({ active: open.activeCount, pending: open.pendingCount, tasks: never.length }).toEqual({ active: 100, pending: 0, tasks: 100 });
   });
 
   it('keeps its queue bounded over many tasks passing through one slot', async () => {

@@ -13,7 +13,8 @@ export class Semaphore {
   private head = 0;
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new TypeError(`a semaphore needs a positive integer of slots, not ${max}`);
+    // As p-limit took them: a positive integer, or Infinity for no cap.
+    if (!(Number.isInteger(max) || max === Number.POSITIVE_INFINITY) || max < 1) throw new TypeError(`a semaphore needs a positive integer of slots (or Infinity), not ${max}`);
   }
 
   /** Tasks running. */

@@ -7,9 +7,9 @@
 // the SDK) the signing key looked up by an HMAC of the credentials. Here the same canonical
 // request (the SDK's own helpers build it: path, query, headers) is hashed with one-shot calls
 // that return hex, and each account's signing keys, and the day's and region's steps to them, are
-// kept per credentials object. What goes out is byte for byte the SDK's (a randomized test holds the two equal);
-// a request with options this path does not take (signable or unsignable header sets) is signed by
-// the SDK's code.
+// kept per credentials object. What goes out is byte for byte the SDK's (a randomized test holds
+// the two equal); a request with options this path does not take (signable or unsignable header
+// sets), a string, an event or a message is signed by the SDK's code.
 import { getCanonicalHeaders, hasHeader, prepareRequest, SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest, RequestSigningArguments } from '@smithy/types';
 import { createHmac, hash } from 'node:crypto';
