@@ -113,6 +113,27 @@ describe('the account signer', () => {
     }
   });
 
+  it('signs a plain request on its own path, never through the SDK signer\'s, and hands header sets to it', async () => {
+    const init = { credentials: { accessKeyId: 'AKIA1', secretAccessKey: 's' }, region: 'eu-west-1', service: 'logs', sha256: Sha256 };
+    const proto = SignatureV4.prototype as unknown as { signRequest: (...args: unknown[]) => Promise<unknown> };
+    const original = proto.signRequest;
+    let sdkCalls = 0;
+    proto.signRequest = function (this: unknown, ...args: unknown[]) {
+      sdkCalls++;
+      return original.apply(this, args);
+    };
+    try {
+      const request = () => new HttpRequest({ method: 'GET', protocol: 'https:', hostname: 'h', path: '/', headers: { host: 'h' } });
+      const signer = new AccountSigner(init);
+      await signer.sign(request(), { signingDate: new Date('2026-12-07T00:00:00Z') });
+      expect(sdkCalls).toBe(0);
+      await signer.sign(request(), { signingDate: new Date('2026-12-07T00:00:00Z'), unsignableHeaders: new Set(['x']) });
+      expect(sdkCalls).toBe(1);
+    } finally {
+      proto.signRequest = original;
+    }
+  });
+
   it('refuses an invalid signing date as the SDK does', async () => {
     const init = { credentials: { accessKeyId: 'AKIA1', secretAccessKey: 's' }, region: 'eu-west-1', service: 'logs', sha256: Sha256 };
     const request = () => new HttpRequest({ method: 'GET', protocol: 'https:', hostname: 'h', path: '/', headers: { host: 'h' } });

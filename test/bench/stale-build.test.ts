@@ -21,6 +21,16 @@ function tree(): { source: string; built: string; test: string } {
 
 const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds);
 
+/** A tree with its build: the source and the build at the given times, the test file made at `testAt`. */
+function builtTree(sourceAt: number, builtAt: number, testAt: number): void {
+  const { source, test, built } = tree();
+  mkdirSync(join(root, 'dist', 'collect'), { recursive: true });
+  writeFileSync(built, '');
+  at(source, sourceAt);
+  at(test, testAt);
+  at(built, builtAt);
+}
+
 describe('staleBuild', () => {
   it('refuses a tree with no dist/', () => {
     tree();
@@ -28,24 +38,14 @@ describe('staleBuild', () => {
   });
 
   it('accepts a build newer than every source file, and refuses it once a source file is newer', () => {
-    const { source, test, built } = tree();
-    mkdirSync(join(root, 'dist', 'collect'), { recursive: true });
-    writeFileSync(built, '');
-    at(source, 1_000);
-    at(test, 1_000);
-    at(built, 2_000);
+    builtTree(1_000, 2_000, 1_000);
     expect(staleBuild(root)).toBeNull();
-    at(source, 3_000);
+    at(join(root, 'src', 'collect', 'scan.ts'), 3_000);
     expect(staleBuild(root)).toMatch(/older than src/);
   });
 
   it('does not count test files, which the build leaves out', () => {
-    const { source, test, built } = tree();
-    mkdirSync(join(root, 'dist', 'collect'), { recursive: true });
-    writeFileSync(built, '');
-    at(source, 1_000);
-    at(built, 2_000);
-    at(test, 3_000);
+    builtTree(1_000, 2_000, 3_000);
     expect(staleBuild(root)).toBeNull();
   });
 });
